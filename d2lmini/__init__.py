@@ -1,0 +1,11 @@
+"""d2lmini: the helper library of a course on NLP sequence models in PyTorch."""
+from .data import seq_data_iter_random, seq_data_iter_sequential
+from .metrics import perplexity
+from .plotting import Animator, cjk_font
+from .rnn import RNNLM, RNNScratch
+from .training import (detach_state, evaluate_perplexity, grad_clipping, predict_chars,
+                       train_epoch_lm, train_lm)
+from .utils import by_mode, check_shape, is_quick, set_seed, try_device
+from .vocab import Vocab, count_corpus, one_hot, tokenize
+
+__version__ = "0.1.0"

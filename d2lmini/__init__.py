@@ -5,8 +5,12 @@ from .data import (DataError, NegativeSampler, batchify_sgns, get_centers_and_co
                    load_word2vec_corpus, load_word_similarity, pad_tagging_batch,
                    seq_data_iter_random, seq_data_iter_sequential, subsample)
 from .metrics import perplexity
+from .ner import (IGNORE_INDEX, bio_to_spans, build_tagging_vocab, encode_tagged, entity_prf,
+                  entity_report, evaluate_tagger, predict_tagged, show_entities, tagging_loader,
+                  tagging_scores, train_tagger)
 from .plotting import Animator, cjk_font
 from .rnn import RNNLM, RNNScratch
+from .tagger import RNNTagger, TaggerConfig, count_parameters
 from .training import (detach_state, evaluate_perplexity, grad_clipping, predict_chars,
                        train_epoch_lm, train_lm)
 from .utils import by_mode, check_shape, is_quick, set_seed, try_device

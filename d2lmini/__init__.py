@@ -10,6 +10,10 @@ from .ner import (IGNORE_INDEX, bio_to_spans, build_tagging_vocab, encode_tagged
                   tagging_scores, train_tagger)
 from .plotting import Animator, cjk_font
 from .rnn import RNNLM, RNNScratch
+from .sentiment import (BiGRUClassifier, SentimentConfig, accuracy_by_length, build_review_vocab,
+                        classification_scores, collate_reviews, encode_reviews,
+                        evaluate_sentiment, predict_batches, predict_sentiment, review_loader,
+                        tokenize_review, train_sentiment)
 from .tagger import RNNTagger, TaggerConfig, count_parameters
 from .training import (detach_state, evaluate_perplexity, grad_clipping, predict_chars,
                        train_epoch_lm, train_lm)

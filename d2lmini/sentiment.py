@@ -1,0 +1,293 @@
+"""Sentiment classification with a bidirectional GRU over packed sequences (chapter 7).
+
+The pieces, in the order a chapter uses them:
+tokenise reviews -> build a capped vocabulary with `<pad>` -> encode -> pad batches
+(keeping the true lengths) -> `BiGRUClassifier` -> `train_sentiment` / `evaluate_sentiment`
+-> `predict_sentiment` for a single text.
+"""
+import collections
+import copy
+import functools
+import math
+import re
+import time
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+from tqdm.auto import tqdm
+
+from .plotting import Animator
+from .training import grad_clipping
+from .utils import try_device
+from .vocab import PAD, Vocab
+
+# Chinese/Japanese ideographs become one token each (there are no spaces to split on).
+_CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_TAG = re.compile(r"<[^>]{0,40}>")  # HTML line breaks such as <br /> in IMDb reviews
+_TOKEN = re.compile(_CJK + r"|(?:(?!" + _CJK + r")\w)+(?:'(?:(?!" + _CJK + r")\w)+)*|[^\w\s]")
+
+
+def tokenize_review(text):
+    """Lower-case `text` and split it into words, numbers and single punctuation marks.
+
+    Apostrophes inside words stay ("don't"), HTML tags such as `<br />` are dropped and
+    every Chinese character is its own token.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"tokenize_review expects one string, got {type(text).__name__}; "
+                        "for many texts use [tokenize_review(t) for t in texts]")
+    return _TOKEN.findall(_TAG.sub(" ", text).lower())
+
+
+@dataclass
+class SentimentConfig:
+    """Every hyper-parameter of the chapter in one place (stated once, used everywhere)."""
+    max_vocab: int = 20_000      # vocabulary size cap, <unk> and <pad> included
+    min_freq: int = 1            # drop words seen fewer times than this in training
+    max_len: int = 400           # keep the first max_len tokens of a review
+    max_train: int | None = None # use only the first max_train training reviews (None: all)
+    embed_size: int = 100
+    num_hiddens: int = 64        # per direction
+    num_layers: int = 1
+    dropout: float = 0.3
+    batch_size: int = 64
+    lr: float = 3e-3             # Adam
+    num_epochs: int = 6
+    theta: float = 5.0           # gradient clipping by global norm
+    seed: int = 0
+
+
+def build_review_vocab(token_lists, max_size=20_000, min_freq=1):
+    """A `Vocab` with `<unk>`, `<pad>` and the most frequent training words, at most
+    `max_size` entries in all (ties broken alphabetically, so it is the same every run)."""
+    if max_size < 3:
+        raise ValueError(f"max_size={max_size} leaves no room for words next to <unk> and <pad>")
+    counter = collections.Counter(tok for tokens in token_lists for tok in tokens)
+    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    kept = [(tok, n) for tok, n in ranked if n >= min_freq and tok != PAD][:max_size - 2]
+    # Vocab counts tokens itself: hand it each kept word as often as it was seen.
+    return Vocab(collections.Counter(dict(kept)).elements(), reserved_tokens=[PAD])
+
+
+def encode_reviews(token_lists, vocab, max_len=None):
+    """Token lists -> lists of indices, cut to `max_len`; an empty review becomes [<unk>]
+    (a packed sequence cannot have length 0)."""
+    out = []
+    for tokens in token_lists:
+        ids = vocab[list(tokens[:max_len] if max_len else tokens)]
+        out.append(ids or [vocab.unk])
+    return out
+
+
+def collate_reviews(batch, pad_index):
+    """Pad one batch of (indices, label) pairs on the right with `pad_index`.
+
+    Returns X (B, T) long, lengths (B,) long (the true lengths, on the CPU, as packing
+    needs them) and y (B,) long. Take `pad_index` from `vocab.pad`, never a bare 0.
+    """
+    if isinstance(pad_index, Vocab):
+        pad_index = pad_index.pad
+    if not batch:
+        raise ValueError("collate_reviews got an empty batch")
+    seqs = [torch.as_tensor(ids, dtype=torch.long) for ids, _ in batch]
+    if any(len(s) == 0 for s in seqs):
+        raise ValueError("a review has no tokens; encode it with encode_reviews (which "
+                         "turns an empty review into [<unk>])")
+    X = pad_sequence(seqs, batch_first=True, padding_value=pad_index)  # (B, T)
+    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)   # (B,)
+    y = torch.tensor([int(label) for _, label in batch], dtype=torch.long)  # (B,)
+    return X, lengths, y
+
+
+def review_loader(examples, vocab, batch_size=64, shuffle=False, seed=0):
+    """A DataLoader of padded batches (X, lengths, y) from a list of (indices, label).
+
+    Shuffling uses its own seeded generator, so two models trained with the same seed
+    see the same batches; `num_workers=0` (worker processes break in notebooks on some
+    systems and buy nothing here).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    return torch.utils.data.DataLoader(
+        examples, batch_size=batch_size, shuffle=shuffle, generator=generator,
+        num_workers=0, collate_fn=functools.partial(collate_reviews, pad_index=vocab.pad))
+
+
+class BiGRUClassifier(nn.Module):
+    """Embeddings -> bidirectional GRU -> linear layer on the final states of both directions.
+
+    The sequences are packed, so the forward direction stops at each review's last real
+    token and the backward direction starts there: padding never enters the features.
+    With `naive_last_step=True` the GRU runs over the padded batch and the classifier
+    reads `out[:, -1]` instead (the common mistake, kept for comparison): there the
+    forward half has stepped through every `<pad>` after a short review and the backward
+    half has seen nothing but the final `<pad>`.
+    """
+
+    def __init__(self, vocab, embed_size=100, num_hiddens=64, num_layers=1, num_classes=2,
+                 dropout=0.0, naive_last_step=False):
+        super().__init__()
+        if not isinstance(vocab, Vocab):
+            raise TypeError("BiGRUClassifier needs the Vocab itself (it takes the size and "
+                            "vocab.pad from it), e.g. BiGRUClassifier(vocab, ...)")
+        self.pad_index = vocab.pad
+        self.naive_last_step = naive_last_step
+        self.embedding = nn.Embedding(len(vocab), embed_size, padding_idx=self.pad_index)
+        self.gru = nn.GRU(embed_size, num_hiddens, num_layers=num_layers, batch_first=True,
+                          bidirectional=True, dropout=dropout if num_layers > 1 else 0.0)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(2 * num_hiddens, num_classes)
+
+    def features(self, X, lengths):
+        """The (B, 2 * num_hiddens) vector the head classifies."""
+        emb = self.dropout(self.embedding(X))                 # (B, T, E)
+        if self.naive_last_step:
+            out, _ = self.gru(emb)                            # (B, T, 2H), pads included
+            return out[:, -1]                                 # (B, 2H) at the padded end
+        packed = pack_padded_sequence(emb, lengths.cpu(), batch_first=True,
+                                      enforce_sorted=False)
+        _, h_n = self.gru(packed)                             # (layers * 2, B, H), batch order kept
+        return torch.cat([h_n[-2], h_n[-1]], dim=1)           # (B, 2H): forward end, backward end
+
+    def forward(self, X, lengths):
+        """Class logits (B, num_classes) for right-padded indices X (B, T) with true `lengths` (B,)."""
+        if X.dim() != 2:
+            raise ValueError(f"X must be (batch, time) token indices, got shape {tuple(X.shape)}")
+        if lengths.shape != X.shape[:1]:
+            raise ValueError(f"lengths must have shape ({X.shape[0]},), got {tuple(lengths.shape)}")
+        return self.head(self.dropout(self.features(X, lengths)))
+
+
+def classification_scores(y_true, y_pred):
+    """Accuracy and macro F1 (the unweighted mean of the per-class F1 scores)."""
+    from sklearn.metrics import accuracy_score, f1_score
+    return {"accuracy": float(accuracy_score(y_true, y_pred)),
+            "macro_f1": float(f1_score(y_true, y_pred, average="macro"))}
+
+
+def _model_device(model):
+    return next(model.parameters()).device
+
+
+def predict_batches(model, data_iter, device=None):
+    """Run `model` over (X, lengths, y) batches; returns a dict of 1-D tensors:
+    labels, preds, lengths and probs (B, C) of all examples in order."""
+    device = device or _model_device(model)
+    was_training = model.training
+    model.eval()
+    parts = collections.defaultdict(list)
+    with torch.no_grad():
+        for X, lengths, y in data_iter:
+            logits = model(X.to(device), lengths)
+            parts["probs"].append(torch.softmax(logits, dim=-1).cpu())
+            parts["labels"].append(y)
+            parts["lengths"].append(lengths)
+    model.train(was_training)
+    if not parts:
+        raise ValueError("the data iterator yielded no batches")
+    result = {k: torch.cat(v) for k, v in parts.items()}
+    result["preds"] = result["probs"].argmax(dim=-1)
+    return result
+
+
+def evaluate_sentiment(model, data_iter, device=None):
+    """Accuracy and macro F1 of `model` over every batch of `data_iter`."""
+    res = predict_batches(model, data_iter, device)
+    return classification_scores(res["labels"].numpy(), res["preds"].numpy())
+
+
+def train_sentiment(model, train_iter, valid_iter=None, num_epochs=6, lr=3e-3, theta=5.0,
+                    device=None, keep_best=True, progress=True, plot=None, title=None):
+    """Train with Adam and cross-entropy, clipping gradients to global norm `theta`.
+
+    After each epoch: training loss and accuracy, validation accuracy and macro F1 (live
+    plot in Jupyter, printed lines elsewhere) and the seconds the epoch took. With
+    `keep_best` and a validation set the weights of the best validation epoch are
+    restored at the end. Returns the history as a dict of lists.
+    """
+    device = device or try_device()
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    history = {k: [] for k in ("epoch", "train_loss", "train_acc", "valid_acc", "valid_f1",
+                               "seconds")}
+    legend = ["train loss", "train acc"] + (["valid acc", "valid F1"] if valid_iter else [])
+    animator = Animator(xlabel="epoch", legend=legend, title=title, live=plot)
+    best_score, best_state = -math.inf, None
+    for epoch in range(1, num_epochs + 1):
+        model.train()
+        total_loss, correct, count = 0.0, 0, 0
+        start = time.perf_counter()
+        for X, lengths, y in tqdm(train_iter, desc=f"epoch {epoch}/{num_epochs}",
+                                  disable=not progress, leave=False):
+            X, y = X.to(device), y.to(device)
+            logits = model(X, lengths)                       # (B, C)
+            loss = loss_fn(logits, y)
+            optimizer.zero_grad()
+            loss.backward()
+            grad_clipping(model, theta)
+            optimizer.step()
+            total_loss += loss.item() * len(y)
+            correct += (logits.argmax(dim=-1) == y).sum().item()
+            count += len(y)
+        if count == 0:
+            raise ValueError("the training iterator yielded no batches")
+        seconds = time.perf_counter() - start
+        scores = evaluate_sentiment(model, valid_iter, device) if valid_iter else {}
+        row = (epoch, total_loss / count, correct / count, scores.get("accuracy", math.nan),
+               scores.get("macro_f1", math.nan), seconds)
+        for key, value in zip(history, row):
+            history[key].append(value)
+        named = {"train loss": row[1], "train acc": row[2]}
+        if valid_iter:
+            named.update({"valid acc": row[3], "valid F1": row[4]})
+            if keep_best and row[4] > best_score:
+                best_score, best_state = row[4], copy.deepcopy(model.state_dict())
+        animator.add(epoch, **named)
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    history["best_epoch"] = (history["epoch"][history["valid_f1"].index(best_score)]
+                             if best_state is not None else num_epochs)
+    line = (f"{sum(history['seconds']) / num_epochs:.1f} s/epoch on {device}; "
+            f"final train loss {history['train_loss'][-1]:.3f}")
+    if valid_iter:
+        line += (f"; best validation macro F1 {best_score:.3f} "
+                 f"(epoch {history['best_epoch']}{', weights restored' if keep_best else ''})")
+    print(line)
+    history["animator"] = animator
+    return history
+
+
+def accuracy_by_length(lengths, y_true, y_pred, edges=(10, 20, 40, 80, 160, 320)):
+    """Accuracy per review-length bucket: a list of (bucket name, count, accuracy).
+
+    `edges` are the upper ends of the buckets (in tokens); empty buckets are left out.
+    """
+    lengths, y_true, y_pred = (torch.as_tensor(a) for a in (lengths, y_true, y_pred))
+    bounds = [0, *edges, math.inf]
+    rows = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        mask = (lengths > lo) & (lengths <= hi)
+        n = int(mask.sum())
+        if n:
+            name = f"{lo + 1}-{hi}" if hi != math.inf else f">{lo}"
+            rows.append((name, n, float((y_true[mask] == y_pred[mask]).float().mean())))
+    return rows
+
+
+def predict_sentiment(model, vocab, text, positive_label=1, max_len=None):
+    """Probability that `text` belongs to class `positive_label` (a float in [0, 1])."""
+    tokens = tokenize_review(text)
+    if not tokens:
+        raise ValueError("the text has no words to classify; type a review")
+    ids = encode_reviews([tokens], vocab, max_len)[0]
+    device = _model_device(model)
+    X = torch.tensor([ids], device=device)                  # (1, T)
+    lengths = torch.tensor([len(ids)])                      # (1,)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        prob = torch.softmax(model(X, lengths), dim=-1)[0, positive_label].item()
+    model.train(was_training)
+    return prob

@@ -63,6 +63,9 @@ def evaluate_perplexity(model, data_iter, device=None, sequential=True):
                 logits.reshape(-1, logits.shape[-1]), Y.reshape(-1), reduction="sum").item()
             num_tokens += Y.numel()
     model.train(was_training)
+    if num_tokens == 0:
+        raise ValueError("evaluate_perplexity got no batches: is the text shorter than "
+                         "batch_size * num_steps? Use a smaller batch or more text.")
     return perplexity(total_nll, num_tokens)
 
 
@@ -129,10 +132,11 @@ def train_lm(model, data_iter_fn, vocab, lr, num_epochs, theta=1.0, device=None,
     """
     device = device or try_device()
     model.to(device)
-    if optimizer == "sgd":
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    elif optimizer == "adam":
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    if isinstance(optimizer, str):
+        makers = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+        if optimizer.lower() not in makers:
+            raise ValueError(f"optimizer must be 'sgd', 'adam' or a torch optimizer, got {optimizer!r}")
+        optimizer = makers[optimizer.lower()](model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     history = {"epoch": [], "train_ppl": [], "val_ppl": [], "tokens_per_s": [], "grad_norm": []}
     legend = ["train"] + (["valid"] if val_iter_fn else [])

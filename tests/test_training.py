@@ -110,3 +110,13 @@ def test_empty_data_iterator_gives_clear_error():
     with pytest.raises(ValueError, match="no batches"):
         train_lm(model, lambda: iter([]), vocab, lr=0.1, num_epochs=1,
                  device=torch.device("cpu"), progress=False, plot=False)
+
+
+def test_bad_optimizer_name_and_empty_validation_give_clear_errors():
+    vocab = Vocab(list("ab"))
+    model = RNNScratch(len(vocab), 4)
+    with pytest.raises(ValueError, match="optimizer must be"):
+        train_lm(model, lambda: iter([]), vocab, lr=0.1, num_epochs=1, optimizer="rmsprop",
+                 device=torch.device("cpu"), progress=False, plot=False)
+    with pytest.raises(ValueError, match="shorter than"):
+        evaluate_perplexity(model, iter([]))

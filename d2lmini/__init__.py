@@ -18,6 +18,9 @@ from .tagger import RNNTagger, TaggerConfig, count_parameters
 from .training import (detach_state, evaluate_perplexity, grad_clipping, predict_chars,
                        train_epoch_lm, train_lm)
 from .utils import by_mode, check_shape, is_quick, set_seed, try_device
+from .word2vec import (SGNSConfig, SkipGramNS, WordVectors, analogy, evaluate_analogies,
+                       evaluate_similarity, sgns_loss, sgns_sgd_step, similar_tokens,
+                       train_gensim, train_word2vec)
 from .vocab import Vocab, count_corpus, one_hot, tokenize
 
 __version__ = "0.1.0"

@@ -122,6 +122,16 @@ def load_cache(name):
         return json.load(f), file_hash(path)
 
 
+def load_or_fetch(name, fetch):
+    """The cached payload of a hub dataset and its sha256, calling `fetch()` and caching its
+    result first when there is no verified copy."""
+    payload, digest = load_cache(name)
+    if payload is None:
+        save_cache(name, fetch())
+        payload, digest = load_cache(name)
+    return payload, digest
+
+
 def text_sha256(*parts):
     """sha256 of text parts (for provenance of data converted in memory)."""
     h = hashlib.sha256()

@@ -115,10 +115,7 @@ def _conll2003_fetch():
 
 
 def _conll2003():
-    payload, digest = hub.load_cache("conll2003")
-    if payload is None:
-        _, digest = hub.save_cache("conll2003", _conll2003_fetch())
-        payload, digest = hub.load_cache("conll2003")
+    payload, digest = hub.load_or_fetch("conll2003", _conll2003_fetch)
     splits = {k: [(t, g) for t, g in payload[k]] for k in ("train", "valid", "test")}
     prov = Provenance(
         name="conll2003", kind="real source",

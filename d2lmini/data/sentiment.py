@@ -67,10 +67,7 @@ def _imdb_fetch():
 
 
 def _imdb():
-    payload, digest = hub.load_cache("imdb")
-    if payload is None:
-        hub.save_cache("imdb", _imdb_fetch())
-        payload, digest = hub.load_cache("imdb")
+    payload, digest = hub.load_or_fetch("imdb", _imdb_fetch)
     splits = {k: [(t, y) for t, y in payload[k]] for k in ("train", "valid", "test")}
     prov = Provenance(
         name="imdb", kind="real source",

@@ -76,10 +76,7 @@ def _ptb_fetch():
 
 
 def _ptb():
-    payload, digest = hub.load_cache("ptb")
-    if payload is None:
-        hub.save_cache("ptb", _ptb_fetch())
-        payload, digest = hub.load_cache("ptb")
+    payload, digest = hub.load_or_fetch("ptb", _ptb_fetch)
     sentences = payload["sentences"]
     prov = Provenance(
         name="ptb", kind="real source",

@@ -9,6 +9,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .training import grad_clipping
+from .utils import set_seed
+
 
 class GRUVariantCell(nn.Module):
     """A GRU cell written out by hand, in the convention of Andrew Ng's course:
@@ -105,7 +108,7 @@ def train_first_token(cell, num_steps, num_classes, iterations=300, batch_size=6
                       theta=1.0, seed=0, eval_size=1000):
     """Train `cell` plus a linear read-out of h_T on the first-token task with Adam and
     gradient clipping. Returns a dict: test accuracy, final training loss, loss curve."""
-    torch.manual_seed(seed)
+    set_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     head = nn.Linear(cell.hidden_size, num_classes)
     params = list(cell.parameters()) + list(head.parameters())
@@ -117,7 +120,7 @@ def train_first_token(cell, num_steps, num_classes, iterations=300, batch_size=6
         loss = F.cross_entropy(head(h), y)
         opt.zero_grad()
         loss.backward()
-        nn.utils.clip_grad_norm_(params, theta)
+        grad_clipping(params, theta)
         opt.step()
         losses.append(loss.item())
     with torch.no_grad():  # fresh, fixed test sequences

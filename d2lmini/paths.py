@@ -7,13 +7,15 @@ its parents, and says where it looked when it finds nothing.
 import os
 import pathlib
 
+from .errors import UserError
+
 __all__ = ["ENV_VAR", "CourseDirError", "course_root", "material_dir"]
 
 ENV_VAR = "D2LMINI_COURSE_DIR"
 MATERIAL = ("course", "solutions", "exercises")
 
 
-class CourseDirError(FileNotFoundError):
+class CourseDirError(UserError, FileNotFoundError):
     """No course checkout where we looked; the message says where and what to do."""
 
 

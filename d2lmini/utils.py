@@ -26,7 +26,12 @@ def try_device():
 
 def is_quick():
     """True when D2LMINI_QUICK is set to a true value: notebooks then shrink data and epochs."""
-    return os.environ.get("D2LMINI_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
+    return env_flag("D2LMINI_QUICK")
+
+
+def env_flag(name):
+    """True when the environment variable `name` says yes (1, true, yes, on; any case)."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def by_mode(full, quick):

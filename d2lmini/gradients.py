@@ -10,7 +10,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .fit import fit
-from .utils import check_positive_int, evaluating, set_seed
+from .utils import ArgumentError, check_positive_int, evaluating, set_seed
 
 __all__ = ["FirstTokenModel", "GRUVariantCell", "first_token_batch", "per_step_grad_norms",
            "train_first_token", "unroll"]
@@ -64,7 +64,7 @@ def unroll(cell, inputs, keep_grads=False):
     keeps its gradient after `backward()` (h_t.grad = dL/dh_t).
     """
     if inputs.dim() != 3:
-        raise ValueError(f"inputs must be (batch, num_steps, input_size), got shape {tuple(inputs.shape)}")
+        raise ArgumentError(f"inputs must be (batch, num_steps, input_size), got shape {tuple(inputs.shape)}")
     batch, hidden = inputs.shape[0], cell.hidden_size
     h = inputs.new_zeros(batch, hidden)
     c = inputs.new_zeros(batch, hidden)
@@ -102,7 +102,7 @@ def first_token_batch(batch_size, num_steps, num_classes, generator=None):
     information across all num_steps steps can beat chance (1 / num_classes).
     """
     if num_steps < 1 or num_classes < 2:
-        raise ValueError("need num_steps >= 1 and num_classes >= 2")
+        raise ArgumentError("need num_steps >= 1 and num_classes >= 2")
     X = torch.randint(0, num_classes, (batch_size, num_steps), generator=generator)
     return X, X[:, 0].clone()
 

@@ -16,8 +16,13 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
 
 from .fit import check_clip, fit
+from .metrics import classification_scores
 from .utils import ArgumentError, check_positive_int, evaluating, model_device, try_device
-from .vocab import PAD, Vocab
+from .vocab import PAD, Vocab, check_token_ids
+
+__all__ = ["BiGRUClassifier", "SentimentConfig", "accuracy_by_length", "build_review_vocab",
+           "collate_reviews", "encode_reviews", "evaluate_sentiment", "predict_batches",
+           "predict_sentiment", "review_loader", "tokenize_review", "train_sentiment"]
 
 # Chinese/Japanese ideographs become one token each (there are no spaces to split on).
 _CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
@@ -39,7 +44,8 @@ def tokenize_review(text):
 
 @dataclass
 class SentimentConfig:
-    """Every hyper-parameter of the chapter in one place (stated once, used everywhere)."""
+    """Every hyper-parameter of chapter 7 in one place: `BiGRUClassifier.from_config` takes
+    the model's, `train_sentiment(config=...)` the training ones."""
     max_vocab: int = 20_000      # vocabulary size cap, <unk> and <pad> included
     min_freq: int = 1            # drop words seen fewer times than this in training
     max_len: int = 400           # keep the first max_len tokens of a review
@@ -59,7 +65,7 @@ def build_review_vocab(token_lists, max_size=20_000, min_freq=1):
     """A `Vocab` with `<unk>`, `<pad>` and the most frequent training words, at most
     `max_size` entries in all (ties broken alphabetically, so it is the same every run)."""
     if max_size < 3:
-        raise ValueError(f"max_size={max_size} leaves no room for words next to <unk> and <pad>")
+        raise ArgumentError(f"max_size={max_size} leaves no room for words next to <unk> and <pad>")
     counter = collections.Counter(tok for tokens in token_lists for tok in tokens)
     ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
     kept = [(tok, n) for tok, n in ranked if n >= min_freq and tok != PAD][:max_size - 2]
@@ -68,11 +74,13 @@ def build_review_vocab(token_lists, max_size=20_000, min_freq=1):
 
 
 def encode_reviews(token_lists, vocab, max_len=None):
-    """Token lists -> lists of indices, cut to `max_len`; an empty review becomes [<unk>]
-    (a packed sequence cannot have length 0)."""
+    """Token lists -> lists of indices, cut to `max_len` (None: keep every token); an empty
+    review becomes [<unk>] (a packed sequence cannot have length 0)."""
+    if max_len is not None:
+        check_positive_int("max_len", max_len, hint="or None to keep whole reviews")
     out = []
     for tokens in token_lists:
-        ids = vocab[list(tokens[:max_len] if max_len else tokens)]
+        ids = vocab[list(tokens[:max_len] if max_len is not None else tokens)]
         out.append(ids or [vocab.unk])
     return out
 
@@ -86,10 +94,10 @@ def collate_reviews(batch, pad_index):
     if isinstance(pad_index, Vocab):
         pad_index = pad_index.pad
     if not batch:
-        raise ValueError("collate_reviews got an empty batch")
+        raise ArgumentError("collate_reviews got an empty batch")
     seqs = [torch.as_tensor(ids, dtype=torch.long) for ids, _ in batch]
     if any(len(s) == 0 for s in seqs):
-        raise ValueError("a review has no tokens; encode it with encode_reviews (which "
+        raise ArgumentError("a review has no tokens; encode it with encode_reviews (which "
                          "turns an empty review into [<unk>])")
     X = pad_sequence(seqs, batch_first=True, padding_value=pad_index)  # (B, T)
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)   # (B,)
@@ -104,6 +112,7 @@ def review_loader(examples, vocab, batch_size=64, shuffle=False, seed=0):
     see the same batches; `num_workers=0` (worker processes break in notebooks on some
     systems and buy nothing here).
     """
+    batch_size = check_positive_int("batch_size", batch_size)
     generator = torch.Generator().manual_seed(seed)
     return torch.utils.data.DataLoader(
         examples, batch_size=batch_size, shuffle=shuffle, generator=generator,
@@ -127,13 +136,19 @@ class BiGRUClassifier(nn.Module):
         if not isinstance(vocab, Vocab):
             raise TypeError("BiGRUClassifier needs the Vocab itself (it takes the size and "
                             "vocab.pad from it), e.g. BiGRUClassifier(vocab, ...)")
-        self.pad_index = vocab.pad
+        self.pad_index, self.vocab_size = vocab.pad, len(vocab)
         self.naive_last_step = naive_last_step
         self.embedding = nn.Embedding(len(vocab), embed_size, padding_idx=self.pad_index)
         self.gru = nn.GRU(embed_size, num_hiddens, num_layers=num_layers, batch_first=True,
                           bidirectional=True, dropout=dropout if num_layers > 1 else 0.0)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(2 * num_hiddens, num_classes)
+
+    @classmethod
+    def from_config(cls, vocab, config, num_classes=2, naive_last_step=False):
+        """The classifier a `SentimentConfig` describes (embed_size, num_hiddens, num_layers, dropout)."""
+        return cls(vocab, config.embed_size, config.num_hiddens, config.num_layers,
+                   num_classes=num_classes, dropout=config.dropout, naive_last_step=naive_last_step)
 
     def features(self, X, lengths):
         """The (B, 2 * num_hiddens) vector the head classifies."""
@@ -149,17 +164,11 @@ class BiGRUClassifier(nn.Module):
     def forward(self, X, lengths):
         """Class logits (B, num_classes) for right-padded indices X (B, T) with true `lengths` (B,)."""
         if X.dim() != 2:
-            raise ValueError(f"X must be (batch, time) token indices, got shape {tuple(X.shape)}")
+            raise ArgumentError(f"X must be (batch, time) token indices, got shape {tuple(X.shape)}")
         if lengths.shape != X.shape[:1]:
-            raise ValueError(f"lengths must have shape ({X.shape[0]},), got {tuple(lengths.shape)}")
+            raise ArgumentError(f"lengths must have shape ({X.shape[0]},), got {tuple(lengths.shape)}")
+        check_token_ids(X, self.vocab_size, "BiGRUClassifier")
         return self.head(self.dropout(self.features(X, lengths)))
-
-
-def classification_scores(y_true, y_pred):
-    """Accuracy and macro F1 (the unweighted mean of the per-class F1 scores)."""
-    from sklearn.metrics import accuracy_score, f1_score
-    return {"accuracy": float(accuracy_score(y_true, y_pred)),
-            "macro_f1": float(f1_score(y_true, y_pred, average="macro"))}
 
 
 def predict_batches(model, data_iter, device=None):
@@ -257,7 +266,7 @@ def predict_sentiment(model, vocab, text, positive_label=1, max_len=None):
     """Probability that `text` belongs to class `positive_label` (a float in [0, 1])."""
     tokens = tokenize_review(text)
     if not tokens:
-        raise ValueError("the text has no words to classify; type a review")
+        raise ArgumentError("the text has no words to classify; type a review")
     ids = encode_reviews([tokens], vocab, max_len)[0]
     device = model_device(model)
     X = torch.tensor([ids], device=device)                  # (1, T)

@@ -1,13 +1,13 @@
-"""Tests for the NER tagger (d2lmini.tagger) and its metrics and training loop (d2lmini.ner)."""
+"""Tests for the NER tagger and its spans, metrics and training loop (d2lmini.tagging)."""
 import pytest
 import torch
 from torch import nn
 
 from d2lmini.data import pad_tagging_batch
-from d2lmini.ner import (IGNORE_INDEX, bio_to_spans, build_tagging_vocab, encode_tagged,
-                         entity_prf, entity_report, show_entities, tag_index, tagging_loader,
-                         tagging_scores, train_tagger)
-from d2lmini.tagger import RNNTagger, TaggerConfig, count_parameters
+from d2lmini.metrics import entity_report, tagging_scores
+from d2lmini.tagging import (IGNORE_INDEX, RNNTagger, TaggerConfig, bio_to_spans,
+                             build_tagging_vocab, count_parameters, encode_tagged, entity_prf,
+                             show_entities, tag_index, tagging_loader, train_tagger)
 from d2lmini.vocab import Vocab
 
 LABELS = ["O", "B-LOC", "I-LOC", "B-PER", "I-PER"]

@@ -9,7 +9,7 @@ import time
 import torch
 from torch import nn
 
-from .fit import check_clip, fit, grad_clipping
+from .fit import TrainingDivergedError, check_clip, fit, grad_clipping
 from .metrics import perplexity
 from .plotting import Animator
 from .utils import ArgumentError, check_positive_int, evaluating, model_device, try_device
@@ -166,7 +166,7 @@ def train_lm(model, train_iter, valid_iter=None, num_epochs=None, lr=None, theta
     theta = check_clip(theta, "theta")
     device = torch.device(device) if device is not None else try_device()
     model.to(device)
-    state, tally = [None], {"nll": 0.0, "tokens": 0}
+    state, tally = [None], {"nll": 0.0, "tokens": 0, "epoch": 0}
 
     def batches():
         state[0] = None                      # a new epoch starts from a fresh state
@@ -183,7 +183,12 @@ def train_lm(model, train_iter, valid_iter=None, num_epochs=None, lr=None, theta
 
     def evaluate(model):
         scores = {"train_ppl": perplexity(tally["nll"], tally["tokens"])}
-        tally.update(nll=0.0, tokens=0)
+        tally.update(nll=0.0, tokens=0, epoch=tally["epoch"] + 1)
+        if math.isinf(scores["train_ppl"]):
+            raise TrainingDivergedError(
+                f"the training perplexity overflowed in epoch {tally['epoch']} (a mean loss above "
+                f"700 nats per token): training diverged; lower the learning rate (now {lr}) or "
+                f"clip gradients (theta={theta})")
         if valid_iter is not None:
             scores["val_ppl"] = evaluate_perplexity(model, valid_iter(), device, not use_random_iter)
         return scores

@@ -76,3 +76,18 @@ def test_rnnlm_shapes_and_state(cell):
 def test_rnnlm_rejects_unknown_cell():
     with pytest.raises(ValueError, match="cell must be one of"):
         RNNLM(5, 4, cell="transformer")
+
+
+@pytest.mark.parametrize("bad", [-1, 7])
+def test_models_reject_token_ids_outside_the_vocabulary(bad):
+    V = 7
+    X = torch.tensor([[0, 1, bad]])
+    with pytest.raises(IndexError, match=rf"RNNScratch: token ids must lie in \[0, 6\].*min {min(0, bad)}"):
+        RNNScratch(V, 4)(X)
+    with pytest.raises(IndexError, match="RNNLM: token ids must lie in"):
+        RNNLM(V, 4, embed_size=3)(X)
+
+
+def test_scratch_model_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="num_hiddens must be an integer >= 1"):
+        RNNScratch(5, 0)

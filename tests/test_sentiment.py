@@ -157,3 +157,57 @@ def test_classification_scores_macro_f1_by_hand():
 def test_accuracy_by_length_buckets():
     rows = accuracy_by_length([3, 5, 12, 50], [1, 0, 1, 1], [1, 1, 1, 0], edges=(10, 20))
     assert rows == [("1-10", 2, 0.5), ("11-20", 1, 1.0), (">20", 1, 0.0)]
+
+
+@pytest.mark.parametrize("max_len", [0, -1, 2.5])
+def test_encode_reviews_rejects_bad_max_len(max_len):
+    vocab = Vocab(["a", "b"], reserved_tokens=["<pad>"])
+    with pytest.raises(ValueError, match="max_len must be an integer >= 1.*None"):
+        encode_reviews([["a", "b", "a"]], vocab, max_len=max_len)
+    assert encode_reviews([["a", "b", "a"]], vocab, max_len=None) == [vocab[["a", "b", "a"]]]
+
+
+def test_classifier_rejects_ids_outside_the_vocabulary():
+    vocab = Vocab(["a", "b"], reserved_tokens=["<pad>"])
+    model = BiGRUClassifier(vocab, embed_size=4, num_hiddens=4)
+    with pytest.raises(IndexError, match="BiGRUClassifier: token ids"):
+        model(torch.tensor([[1, -1]]), torch.tensor([2]))
+    with pytest.raises(IndexError, match="BiGRUClassifier: token ids"):
+        model(torch.tensor([[1, len(vocab)]]), torch.tensor([2]))
+
+
+@pytest.mark.parametrize("kw, match", [({"theta": -5}, "theta must be a number > 0"),
+                                       ({"theta": 0}, "theta must be a number > 0"),
+                                       ({"lr": float("nan")}, "lr must be a finite number > 0"),
+                                       ({"num_epochs": 0}, "max_epochs must be an integer >= 1"),
+                                       ({"batch_size": 0}, "batch_size must be an integer >= 1")])
+def test_train_sentiment_rejects_bad_settings(kw, match):
+    vocab = Vocab(["a", "b"], reserved_tokens=["<pad>"])
+    data = [([1], 0), ([2], 1)]
+    batch_size = kw.pop("batch_size", 2)
+    with pytest.raises(ValueError, match=match):
+        train = review_loader(data, vocab, batch_size=batch_size)
+        train_sentiment(BiGRUClassifier(vocab, embed_size=4, num_hiddens=4), train, train,
+                        device="cpu", progress=False, plot=False, **{"num_epochs": 1, **kw})
+
+
+def test_train_sentiment_takes_its_config_and_reports_epochs_used(one_thread):
+    from d2lmini.sentiment import SentimentConfig
+    rng = random.Random(0)
+    train, valid = _synthetic_reviews(200, rng), _synthetic_reviews(60, rng)
+    vocab = build_review_vocab([tokenize_review(t) for t, _ in train])
+    enc = lambda data: list(zip(encode_reviews([tokenize_review(t) for t, _ in data], vocab),
+                                [y for _, y in data]))
+    cfg = SentimentConfig(embed_size=8, num_hiddens=8, dropout=0.0, lr=1e-2, num_epochs=8)
+    set_seed(0)
+    model = BiGRUClassifier.from_config(vocab, cfg)
+    assert model.embedding.embedding_dim == 8 and model.head.in_features == 16
+    history = train_sentiment(model, review_loader(enc(train), vocab, 32, shuffle=True),
+                              review_loader(enc(valid), vocab, 60), config=cfg, patience=1,
+                              device="cpu", progress=False, plot=False)
+    assert 1 <= history.epochs_run <= 8 and len(history["valid_f1"]) == history.epochs_run
+    assert history["valid_f1"][history.best_epoch - 1] == max(history["valid_f1"])
+    assert history.stopped_early == (history.epochs_run < 8)
+    # the restored weights are those of the best epoch
+    assert evaluate_sentiment(model, review_loader(enc(valid), vocab, 60))["macro_f1"] == \
+        pytest.approx(history.best_value)

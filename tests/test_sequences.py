@@ -1,6 +1,9 @@
 import random
 
+import pytest
 import torch
+
+from d2lmini.errors import UserError
 
 from d2lmini import seq_data_iter_random, seq_data_iter_sequential
 
@@ -40,3 +43,33 @@ def test_random_order_changes_with_seed():
     a = [X for X, _ in seq_data_iter_random(corpus, 2, 5, rng=random.Random(1))]
     b = [X for X, _ in seq_data_iter_random(corpus, 2, 5, rng=random.Random(2))]
     assert any(not torch.equal(x, y) for x, y in zip(a, b))
+
+
+
+@pytest.mark.parametrize("make", [seq_data_iter_random, seq_data_iter_sequential])
+@pytest.mark.parametrize("batch_size, num_steps, name", [
+    (0, 5, "batch_size"), (-1, 5, "batch_size"), (-2, 5, "batch_size"), (2.0, 5, "batch_size"),
+    (2, 0, "num_steps"), (2, -3, "num_steps"), (True, 5, "batch_size"),
+])
+def test_bad_sizes_name_the_argument_at_the_call(make, batch_size, num_steps, name):
+    with pytest.raises(UserError, match=rf"{name} must be an integer >= 1") as err:
+        make(list(range(100)), batch_size, num_steps)   # no next(): the call itself checks
+    assert "corpus" not in str(err.value)
+
+
+@pytest.mark.parametrize("make", [seq_data_iter_random, seq_data_iter_sequential])
+def test_a_corpus_too_short_for_one_batch_says_what_is_needed(make):
+    with pytest.raises(UserError, match=r"corpus has 20 tokens.*batch_size=4.*num_steps=5"):
+        make(list(range(20)), 4, 5)
+
+
+@pytest.mark.parametrize("make", [seq_data_iter_random, seq_data_iter_sequential])
+def test_a_corpus_just_long_enough_always_gives_a_batch(make):
+    for length in (4 * 5 + 5, 4 * 5 + 6):
+        for seed in range(20):
+            try:
+                batches = list(make(list(range(length)), 4, 5, rng=random.Random(seed)))
+            except UserError:
+                assert make is seq_data_iter_sequential and length == 25
+                continue
+            assert batches and all(X.shape == (4, 5) for X, _ in batches)

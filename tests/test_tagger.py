@@ -252,3 +252,44 @@ def test_train_tagger_learns_a_trivial_tagging_task():
     with pytest.raises(ValueError, match="label names"):
         train_tagger(model, train, train, LABELS[:3], num_epochs=1, device="cpu", progress=False,
                      plot=False)
+
+
+def _tiny_tagging_setup():
+    sents = [(["anna", "in", "paris"], ["B-PER", "O", "B-LOC"]), (["bob", "sat"], ["B-PER", "O"])]
+    vocab = build_tagging_vocab(sents)
+    loader = tagging_loader(encode_tagged(sents, vocab, LABELS), vocab, batch_size=2)
+    return vocab, loader
+
+
+@pytest.mark.parametrize("kw, match", [({"theta": 0}, "theta must be a number > 0"),
+                                       ({"theta": -1.0}, "theta must be a number > 0"),
+                                       ({"lr": 0.0}, "lr must be a finite number > 0"),
+                                       ({"num_epochs": 0}, "max_epochs must be an integer >= 1"),
+                                       ({"patience": 0}, "patience must be an integer >= 1"),
+                                       ({"monitor": "f1"}, "'f1' is not among the metrics")])
+def test_train_tagger_rejects_bad_settings(kw, match):
+    vocab, loader = _tiny_tagging_setup()
+    model = RNNTagger(vocab, len(LABELS), TaggerConfig("rnn", False, num_hiddens=4, embed_size=4))
+    with pytest.raises(ValueError, match=match):
+        train_tagger(model, loader, loader, LABELS, **{"num_epochs": 1, **kw}, device="cpu",
+                     progress=False, plot=False)
+
+
+def test_train_tagger_theta_none_turns_clipping_off_and_reports_epochs():
+    vocab, loader = _tiny_tagging_setup()
+    torch.manual_seed(0)
+    model = RNNTagger(vocab, len(LABELS), TaggerConfig("rnn", False, num_hiddens=4, embed_size=4))
+    hist = train_tagger(model, loader, loader, LABELS, num_epochs=3, theta=None, patience=1,
+                        device="cpu", progress=False, plot=False)
+    assert 1 <= hist.epochs_run <= 3 and hist.monitor == "entity_f1"
+    assert hist["entity_f1"][hist.best_epoch - 1] == max(hist["entity_f1"])
+
+
+@pytest.mark.parametrize("bad", [-1, 99])
+def test_tagger_rejects_token_ids_outside_the_vocabulary(bad):
+    vocab, _ = _tiny_tagging_setup()
+    for inp in ("embedding", "onehot"):
+        model = RNNTagger(vocab, len(LABELS), TaggerConfig("gru", True, num_hiddens=4,
+                                                            embed_size=4, input=inp))
+        with pytest.raises(IndexError, match="RNNTagger: token ids must lie in"):
+            model(torch.tensor([[1, bad]]), torch.tensor([2]))

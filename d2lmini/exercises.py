@@ -85,6 +85,8 @@ def student_version(nb, name="notebook"):
             new = nbformat.v4.new_raw_cell(src)
         if meta:
             new.metadata = {"nbgrader": copy.deepcopy(meta)}
+        if cell.get("metadata", {}).get("tags"):   # e.g. raises-exception on test cells
+            new.metadata["tags"] = list(cell.metadata["tags"])
         new["id"] = f"cell-{i:03d}"
         out.cells.append(new)
     out.nbformat, out.nbformat_minor = 4, 5

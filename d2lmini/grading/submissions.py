@@ -73,15 +73,16 @@ def collect_submissions(paths, log=print):
     for arg in paths:
         p = pathlib.Path(arg)
         if p.is_dir() and not p.is_symlink():
-            errors = []
+            errors, here = [], []
             for dirpath, dirnames, filenames in os.walk(p, onerror=errors.append):
                 if ".ipynb_checkpoints" in dirnames:
                     dirnames.remove(".ipynb_checkpoints")
                     checkpoints += 1
                 dirnames.sort()
                 links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-                for name in sorted(filenames + links):
-                    found.append(_entry(p, pathlib.Path(dirpath) / name))
+                for name in filenames + links:
+                    here.append(_entry(p, pathlib.Path(dirpath) / name))
+            found += sorted(here, key=lambda s: s.path.relative_to(p).as_posix())
             for err in errors:
                 where = pathlib.Path(err.filename)
                 found.append(Submission(where.relative_to(p).as_posix() + "/", where,

@@ -1,18 +1,63 @@
-"""`d2lmini course`: list the chapters and execute them headless."""
+"""`d2lmini course`: list the chapters and execute them headless.
+
+The chapters are found in the course checkout (`d2lmini.paths`: --course-dir,
+$D2LMINI_COURSE_DIR, or the working directory and its parents), never next to the
+installed package, so the same commands work from an editable install, `pip install .`
+and a wheel.
+"""
 import os
 import pathlib
+import re
 import time
 
+from .errors import UserError
+from .paths import material_dir
 
-def course_dir():
-    """The course/ folder of a source checkout."""
-    return pathlib.Path(__file__).resolve().parent.parent / "course"
+__all__ = ["CHECK_MARK", "chapter_numbers", "chapters", "clean_notebook", "course_dir",
+           "read_notebook", "register", "run_notebook", "select_chapters", "write_notebook"]
+
+
+def course_dir(explicit=None):
+    """The course/ folder of the checkout (`explicit` is a --course-dir value)."""
+    return material_dir("course", explicit)
 
 
 def chapters(folder=None):
-    """The chapter notebooks, in order."""
+    """The chapter notebooks (NN_name.ipynb), in order; `folder` defaults to course_dir()."""
     folder = pathlib.Path(folder) if folder else course_dir()
     return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def chapter_numbers(paths):
+    """{chapter number: notebook path} from NN_name.ipynb file names."""
+    return {int(p.name[:2]): p for p in paths}
+
+
+def _span(numbers):
+    """[1, 2, ..., 8] -> "1–8"; a gap makes a list: "1, 2, 4"."""
+    numbers = sorted(numbers)
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+        return f"{numbers[0]}–{numbers[-1]}"
+    return ", ".join(map(str, numbers))
+
+
+def select_chapters(paths, wanted):
+    """The notebooks of the chapter numbers in `wanted` (strings such as "2" or "02"), in
+    the order given; every other value is a UserError naming the chapters there are."""
+    by_number = chapter_numbers(paths)
+    if not by_number:
+        raise UserError("no chapter notebooks (NN_name.ipynb) in the course folder")
+    known = _span(by_number)
+    out = []
+    for text in wanted:
+        if not re.fullmatch(r"\d{1,2}", str(text).strip()):
+            raise UserError(f"{text!r} is not a chapter number; chapters are {known}")
+        number = int(text)
+        if number not in by_number:
+            raise UserError(f"no chapter {number}; chapters are {known}")
+        if by_number[number] not in out:
+            out.append(by_number[number])
+    return out
 
 
 def run_notebook(path, out_dir, timeout=1800, quick=False):
@@ -76,50 +121,82 @@ def clean_notebook(nb):
 def write_notebook(nb, path):
     """Write a notebook atomically (temp file, then rename)."""
     import nbformat
+
+    from .fileio import atomic_path
+    with atomic_path(path) as tmp:
+        nbformat.write(nb, tmp)
+
+
+def read_notebook(path):
+    """Read a notebook; a missing file or one that is not a notebook is a UserError."""
+    import json
+
+    import nbformat
     path = pathlib.Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    nbformat.write(nb, tmp)
-    tmp.replace(path)
+    if not path.is_file():
+        raise UserError(f"no such notebook: {path}")
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except (json.JSONDecodeError, UnicodeDecodeError, nbformat.reader.NotJSONError) as err:
+        raise UserError(f"{path} is not a notebook (not valid JSON: {err.__class__.__name__})"
+                        ) from None
+    except (nbformat.ValidationError, nbformat.reader.ValidationError, KeyError, AttributeError,
+            TypeError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else err.__class__.__name__
+        raise UserError(f"{path} is not a valid notebook ({first[:120]})") from None
+    return nb
 
 
 def _clean(args):
-    import nbformat
-    paths = [pathlib.Path(p) for p in args.paths] or chapters()
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
+    paths = [pathlib.Path(p) for p in args.paths] or chapters(course_dir(args.course_dir))
+    notebooks = [(path, read_notebook(path)) for path in paths]   # all readable, or none touched
+    for path, nb in notebooks:
         write_notebook(clean_notebook(nb), path)
         print(f"cleaned {path}")
     return 0
 
 
 def _run(args):
-    paths = chapters()
+    paths = chapters(course_dir(args.course_dir))
     if args.chapters:
-        paths = [p for p in paths if any(p.name.startswith(c.zfill(2)) for c in args.chapters)]
-    if not paths:
-        print("no chapter notebooks found (run this from a source checkout)")
-        return 1
+        paths = select_chapters(paths, args.chapters)
+    elif not paths:
+        raise UserError("no chapter notebooks (NN_name.ipynb) in the course folder")
+    out_dir = pathlib.Path(args.out)
+    try:                       # before any chapter runs, not after the first one
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"cannot create --out {out_dir}: {err.strerror}") from None
+    if not os.access(out_dir, os.W_OK):
+        raise UserError(f"--out {out_dir} is not writable: choose another folder") from None
     total = 0.0
     for path in paths:
         print(f"running {path.name} ({'quick' if args.quick else 'full'} mode) ...", flush=True)
-        seconds = run_notebook(path, pathlib.Path(args.out), quick=args.quick)
+        seconds = run_notebook(path, out_dir, quick=args.quick)
         total += seconds
-        executed = pathlib.Path(args.out) / path.name
+        executed = out_dir / path.name
         if args.update:  # keep only the checked outputs, back in course/
-            import nbformat
-            write_notebook(clean_notebook(nbformat.read(executed, as_version=4)), path)
+            write_notebook(clean_notebook(read_notebook(executed)), path)
         print(f"  done in {seconds:.1f} s -> {executed}", flush=True)
     print(f"all {len(paths)} chapters in {total:.1f} s")
     return 0
 
 
 def _list(args):
-    for path in chapters():
+    for path in chapters(course_dir(args.course_dir)):
         print(path.name)
     return 0
 
 
+def _add_course_dir(parser):
+    parser.add_argument("--course-dir", default=None, metavar="DIR",
+                        help="the course checkout (default: $D2LMINI_COURSE_DIR, else the "
+                             "working directory or its nearest parent holding course/)")
+
+
 def register(sub):
+    """Add `d2lmini course run | clean | list` to the command line."""
     course = sub.add_parser("course", help="list or execute the chapter notebooks")
     csub = course.add_subparsers(dest="course_command", metavar="ACTION")
     run = csub.add_parser("run", help="execute chapters headless (executed copies go to --out)")
@@ -128,10 +205,13 @@ def register(sub):
     run.add_argument("--out", default="_executed", help="folder for executed notebooks")
     run.add_argument("--update", action="store_true",
                      help="store the outputs of '# NBVAL_CHECK_OUTPUT' cells back in course/")
+    _add_course_dir(run)
     run.set_defaults(func=_run)
     clean = csub.add_parser("clean", help="strip metadata and unchecked outputs in place")
     clean.add_argument("paths", nargs="*", help="notebooks (default: every chapter)")
+    _add_course_dir(clean)
     clean.set_defaults(func=_clean)
     lst = csub.add_parser("list", help="list the chapter notebooks")
+    _add_course_dir(lst)
     lst.set_defaults(func=_list)
     course.set_defaults(func=lambda args: course.print_help() or 0)

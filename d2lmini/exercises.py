@@ -7,16 +7,20 @@ solution notebooks in solutions/ (nbgrader conventions).
 - hidden tests between `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS` are removed;
 - outputs, execution counts and metadata other than nbgrader's are cleared; cell ids are
   stable, so building twice gives the same bytes.
-Every solution notebook is checked against the grading conventions first.
+Every solution notebook is checked against the grading conventions first. The folders
+are those of the course checkout (`d2lmini.paths`), or --solutions / --exercises.
 """
 import json
 import pathlib
 import sys
 
+from .errors import UserError
+from .fileio import atomic_write
 from .grading.spec import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, SpecError,
                            load_assignment, nbgrader_meta)
+from .paths import course_root, material_dir
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+__all__ = ["ANSWER_STUB", "CODE_STUB", "build", "out_of_date", "plan", "register", "student_version"]
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 ANSWER_STUB = "YOUR ANSWER HERE"
 
@@ -81,6 +85,8 @@ def student_version(nb, name="notebook"):
             new = nbformat.v4.new_raw_cell(src)
         if meta:
             new.metadata = {"nbgrader": copy.deepcopy(meta)}
+        if cell.get("metadata", {}).get("tags"):   # e.g. raises-exception on test cells
+            new.metadata["tags"] = list(cell.metadata["tags"])
         new["id"] = f"cell-{i:03d}"
         out.cells.append(new)
     out.nbformat, out.nbformat_minor = 4, 5
@@ -97,11 +103,28 @@ def _normalised(text):
     return json.dumps(json.loads(text), sort_keys=True)
 
 
-def plan(solutions=None, exercises=None):
+def _folders(solutions=None, exercises=None, course_dir=None):
+    """The solutions/ and exercises/ folders: given ones, else the checkout's; a given path
+    that is not a folder is a UserError."""
+    if solutions is None:
+        solutions = material_dir("solutions", course_dir)
+    solutions = pathlib.Path(solutions)
+    if not solutions.is_dir():
+        what = "a file" if solutions.exists() else "missing"
+        raise UserError(f"--solutions {solutions} is {what}, not a folder of solution notebooks")
+    if exercises is None:
+        exercises = course_root(course_dir) / "exercises"
+    exercises = pathlib.Path(exercises)
+    if exercises.exists() and not exercises.is_dir():
+        raise UserError(f"--exercises {exercises} is a file, not a folder: give the folder to "
+                        "write the exercise notebooks into")
+    return solutions, exercises
+
+
+def plan(solutions=None, exercises=None, course_dir=None):
     """{exercise path: text} for every solution notebook."""
     import nbformat
-    solutions = pathlib.Path(solutions or ROOT / "solutions")
-    exercises = pathlib.Path(exercises or ROOT / "exercises")
+    solutions, exercises = _folders(solutions, exercises, course_dir)
     paths = sorted(solutions.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
         raise SpecError(f"no solution notebooks (NN_name.ipynb) in {solutions}")
@@ -109,9 +132,9 @@ def plan(solutions=None, exercises=None):
             for p in paths}
 
 
-def out_of_date(solutions=None, exercises=None):
+def out_of_date(solutions=None, exercises=None, course_dir=None):
     """Problems that `build` would fix: missing, changed or stale exercise notebooks."""
-    exercises = pathlib.Path(exercises or ROOT / "exercises")
+    solutions, exercises = _folders(solutions, exercises, course_dir)
     wanted = plan(solutions, exercises)
     problems = []
     for path, text in wanted.items():
@@ -125,19 +148,20 @@ def out_of_date(solutions=None, exercises=None):
     return problems
 
 
-def build(solutions=None, exercises=None):
+def build(solutions=None, exercises=None, course_dir=None):
     """Write every exercise notebook (atomically) and remove stale ones; return the paths
     that changed."""
-    exercises = pathlib.Path(exercises or ROOT / "exercises")
+    solutions, exercises = _folders(solutions, exercises, course_dir)
     wanted = plan(solutions, exercises)
-    exercises.mkdir(parents=True, exist_ok=True)
+    try:
+        exercises.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"cannot create {exercises}: {err.strerror}") from None
     changed = []
     for path, text in wanted.items():
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(path, text)
         changed.append(path)
     for path in sorted(exercises.glob("[0-9][0-9]_*.ipynb")):
         if path not in wanted:
@@ -149,7 +173,7 @@ def build(solutions=None, exercises=None):
 def _run(args):
     try:
         if args.check:
-            problems = out_of_date(args.solutions, args.exercises)
+            problems = out_of_date(args.solutions, args.exercises, args.course_dir)
             for p in problems:
                 print(p)
             if problems:
@@ -157,7 +181,7 @@ def _run(args):
                 return 1
             print("exercises/ is up to date")
             return 0
-        changed = build(args.solutions, args.exercises)
+        changed = build(args.solutions, args.exercises, args.course_dir)
         print(f"{len(changed)} exercise notebook(s) written" if changed
               else "exercises/ already up to date")
         for p in changed:
@@ -179,5 +203,8 @@ def register(subparsers):
                    help="folder of solution notebooks (default: solutions/ of the checkout)")
     b.add_argument("--exercises", default=None,
                    help="folder to write (default: exercises/ of the checkout)")
+    b.add_argument("--course-dir", default=None, metavar="DIR",
+                   help="the course checkout (default: $D2LMINI_COURSE_DIR, else the working "
+                        "directory or its nearest parent holding solutions/)")
     b.set_defaults(func=_run)
     p.set_defaults(func=lambda args: p.print_help() or 0)

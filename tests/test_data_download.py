@@ -139,14 +139,14 @@ def test_load_corpus_auto_downloads_the_book_when_reachable(server, monkeypatch,
     monkeypatch.setattr(Handler, "do_GET", _serve_extra(Handler.do_GET))
     monkeypatch.setattr(text, "TIMEMACHINE", UrlSource("timemachine", f"{server}/book.txt", "timemachine.txt",
                                                        sha1=hashlib.sha1(book).hexdigest()))
-    monkeypatch.setattr(text, "reachable", lambda url, timeout=3.0: (True, "reachable"))
+    monkeypatch.setattr(online, "reachable", lambda url, timeout=3.0: (True, "reachable"))
     c = text.load_corpus()
     line = capsys.readouterr().out
     assert "real source 'timemachine'" in line and "downloaded" in line
     full = c.train + c.valid + c.test
     assert full.startswith("The Time Traveller") and "GUTENBERG" not in full and "licence" not in full
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")                 # cached now: used offline too
-    assert text.load_corpus().provenance.reason == "cached copy"
+    assert text.load_corpus().provenance.reason == "cached copy of the real source"
 
 
 def _serve_extra(original):

@@ -325,11 +325,13 @@ def test_solution_scores_full_marks_and_exercise_zero(solution, tmp_path):
 
 
 def test_regrading_is_keyed_on_content_unless_forced(tmp_path):
-    from d2lmini.grading.grade import collect_submissions, file_sha256, plan_grading
+    from d2lmini.fileio import sha256_file as file_sha256
+    from d2lmini.grading.grade import plan_grading
+    from d2lmini.grading.submissions import collect_submissions
     (tmp_path / "alice").mkdir()
     (tmp_path / "alice" / "hw.ipynb").write_text("{}")
     (tmp_path / "bob.ipynb").write_text("{}")
-    found = collect_submissions([tmp_path])
+    found = [(s.student, s.path) for s in collect_submissions([tmp_path], log=lambda m: None)]
     assert [s for s, _ in found] == ["alice/hw", "bob"]
     previous = {s: {"sha256": file_sha256(p)} for s, p in found}
     assert plan_grading(found, previous) == ([], 2)

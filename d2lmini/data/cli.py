@@ -1,7 +1,9 @@
-"""`d2lmini data list | fetch NAME|--all | verify`: see, download and check the course's data."""
+"""`d2lmini data list | fetch | verify | clean`: see, download, check and remove the course's data."""
 from . import registry
 from .cache import cache_dir
 from .errors import DataError
+
+__all__ = ["register"]
 
 
 def _chapters(text):
@@ -32,25 +34,38 @@ def _list(args):
     return 0
 
 
-def _fetch(args):
+def _names(args, action):
+    """The dataset names an action works on: NAME, or every real source with --all."""
+    if args.all and args.name:
+        raise DataError(args.name, "give a dataset name or --all, not both",
+                        fix=f"`d2lmini data {action} {args.name}` or `d2lmini data {action} --all`")
     if args.all:
-        names = [e.name for e in registry.ENTRIES if e.kind == "real"]
-    elif args.name:
-        names = [args.name]
-    else:
-        print("give a dataset name or --all; `d2lmini data list` shows the names")
-        return 2
+        return [e.name for e in registry.ENTRIES if e.kind == "real"]
+    if not args.name:
+        raise DataError("?", "no dataset given", fix=f"give a NAME or --all; `d2lmini data list` shows the names")
+    registry.get(args.name)           # an unknown name: one clear error listing the known ones
+    return [args.name]
+
+
+def _fetch(args):
+    names = _names(args, "fetch")
+    if len(names) == 1:               # one dataset: its error is the command's error (one line, exit 2)
+        data = registry.fetch(names[0], force=args.force)
+        _fetched(names[0], data)
+        return 0
     failed = 0
     for name in names:
         try:
-            entry = registry.get(name)
-            data = registry.fetch(name)
-            extra = "" if entry.kind == "real" else " (embedded: nothing to download)"
-            print(f"{name}: ok, {data.provenance.size}{extra}")
+            _fetched(name, registry.fetch(name, force=args.force))
         except DataError as err:
             failed += 1
-            print(f"{name}: FAILED\n  {err}")
+            print(f"{name}: FAILED: {' '.join(str(err).split())}")
     return 1 if failed else 0
+
+
+def _fetched(name, data):
+    extra = "" if registry.get(name).kind == "real" else " (embedded: nothing to download)"
+    print(f"{name}: ok, {data.provenance.size}{extra}")
 
 
 def _verify(args):
@@ -63,8 +78,15 @@ def _verify(args):
     return 1 if bad else 0
 
 
+def _clean(args):
+    for name in _names(args, "clean"):
+        removed = registry.clean(name)
+        print(f"{name}: removed {', '.join(removed)}" if removed else f"{name}: nothing cached")
+    return 0
+
+
 def register(subparsers):
-    """Add the `data` subcommand and its `list`, `fetch` and `verify` actions."""
+    """Add the `data` subcommand and its `list`, `fetch`, `verify` and `clean` actions."""
     data = subparsers.add_parser("data", help="list, download and verify the course's datasets")
     sub = data.add_subparsers(dest="data_command", metavar="ACTION")
     p = sub.add_parser("list", help="every dataset: chapter, source, size, cached or not, licence")
@@ -72,7 +94,13 @@ def register(subparsers):
     p = sub.add_parser("fetch", help="download a real source into the cache (NAME or --all)")
     p.add_argument("name", nargs="?", help="dataset name from `d2lmini data list`")
     p.add_argument("--all", action="store_true", help="fetch every real source")
+    p.add_argument("--force", action="store_true", help="remove the cached copy first and download it again")
     p.set_defaults(func=_fetch)
-    p = sub.add_parser("verify", help="check checksums of shipped, packaged and cached files")
+    p = sub.add_parser("verify", help="check shipped, packaged and cached files (checksums, and cached "
+                                      "copies parsed as a load would)")
     p.set_defaults(func=_verify)
+    p = sub.add_parser("clean", help="remove the cached copy of a real source (NAME or --all)")
+    p.add_argument("name", nargs="?", help="dataset name from `d2lmini data list`")
+    p.add_argument("--all", action="store_true", help="remove every cached real source")
+    p.set_defaults(func=_clean)
     data.set_defaults(func=lambda args: data.print_help() or 0)

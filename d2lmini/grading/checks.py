@@ -10,6 +10,9 @@ process, sends the value out as JSON (`encode`) and compares it with the trusted
 import json
 import math
 
+__all__ = ["Array", "CheckFailed", "EncodeError", "check", "compare", "decode", "encode",
+           "roundtrip"]
+
 MAX_ITEMS = 1_000_000   # numbers in one encoded value: more is not a sensible test result
 MAX_DEPTH = 30
 
@@ -192,13 +195,25 @@ def _short(value, limit=200):
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
+class CheckFailed(AssertionError):
+    """A failed check: in a notebook it shows only its message, no library frames."""
+
+    def _render_traceback_(self):
+        """What IPython/Jupyter shows instead of a traceback (the message, in red)."""
+        lines = str(self).split("\n")
+        return [f"\x1b[0;31mCheckFailed\x1b[0m: {lines[0]}"] + lines[1:]
+
+
 def check(name, actual, expected, hint="", rtol=1e-5, atol=1e-6):
     """Assert that `actual` matches `expected` (numbers and tensors within rtol/atol),
-    with `hint` in the message. The grader compares the same way, outside your process."""
+    with `hint` in the message; print one "passed" line when it does. The grader compares
+    the same way, outside your process."""
+    __tracebackhide__ = True        # pytest and IPython: hide this frame
     try:
         why = compare(roundtrip(actual), roundtrip(expected), rtol, atol)
     except EncodeError as err:
         why = str(err)
     if why:
-        raise AssertionError(f"check {name!r} failed: {hint}\n  ({why})\n"
-                             f"  expected: {_short(expected)}\n  got:      {_short(actual)}")
+        raise CheckFailed(f"check {name!r} failed: {hint}\n  ({why})\n"
+                          f"  expected: {_short(expected)}\n  got:      {_short(actual)}")
+    print(f"passed: {name}")

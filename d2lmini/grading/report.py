@@ -2,18 +2,12 @@
 import csv
 import io
 import json
-import os
-import pathlib
+
+from ..fileio import atomic_write
+
+__all__ = ["CSV_FIELDS", "csv_rows", "summary_table", "write_reports"]
 
 CSV_FIELDS = ["student", "grade_id", "score", "max_score", "reason", "submission", "sha256"]
-
-
-def _atomic_write(path, text):
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _fmt(x):
@@ -46,17 +40,8 @@ def write_reports(csv_path, json_path, data):
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(csv_rows(entries))
-    _atomic_write(csv_path, buf.getvalue())
-    _atomic_write(json_path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-
-
-def load_previous(json_path):
-    """The previous grades.json, or None when there is none (or it is unreadable)."""
-    try:
-        data = json.loads(pathlib.Path(json_path).read_text(encoding="utf-8"))
-        return data if isinstance(data.get("submissions"), dict) else None
-    except (OSError, ValueError, AttributeError):
-        return None
+    atomic_write(csv_path, buf.getvalue())
+    atomic_write(json_path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def summary_table(entries, test_ids):

@@ -6,6 +6,9 @@ from .checks import compare, decode
 from .spec import payload
 from .runner import run_code
 
+__all__ = ["GradingError", "TestResult", "reason_for_error", "results_for_all", "run_reference",
+           "score_run"]
+
 
 class GradingError(RuntimeError):
     """The grader cannot grade at all (for example the solution fails its own tests)."""
@@ -25,8 +28,8 @@ def reason_for_error(info):
     if not isinstance(info, dict):
         return "error"
     kind = info.get("type", "Exception")
-    if kind == "CellTimeout":
-        return "timeout (test ran over the per-cell limit)"
+    if kind in ("CellTimeout", "KeyboardInterrupt"):
+        return "timeout (interrupted: ran over the per-cell limit)"
     if kind == "NameError" and info.get("name"):
         return f"missing function `{info['name']}`"
     msg = " ".join(str(info.get("msg", "")).split())
@@ -35,9 +38,17 @@ def reason_for_error(info):
     return f"{kind}: {msg[:120]}" if msg else kind
 
 
+def results_for_all(assignment, reason):
+    """The same `reason` (score 0) for every auto-graded cell; manual cells stay manual."""
+    return [TestResult(t.grade_id, None if t.manual else 0, t.points,
+                       "manual" if t.manual else reason) for t in assignment.tests]
+
+
 def _died(run):
     if run.timed_out:
         return "timeout (submission ran over its time limit)"
+    if run.cell_killed:
+        return "timeout (a cell ran over the per-cell limit and ignored the interrupt)"
     if run.results_overflow:
         return "results too large"
     code = run.returncode
@@ -46,10 +57,10 @@ def _died(run):
     return f"kernel died (exit code {code})"
 
 
-def run_reference(assignment, cells, filename, nb_bytes, limits):
+def run_reference(assignment, cells, filename, nb_bytes, limits, sandbox=None):
     """Run the solution (trusted) and return {grade_id: {check name: expected value}},
     after making sure the solution passes every one of its own checks."""
-    run = run_code(cells, filename, nb_bytes, payload(assignment, trusted=True), limits)
+    run = run_code(cells, filename, nb_bytes, payload(assignment, trusted=True), limits, sandbox)
     bad_cells = [m for m in run.messages if m.get("type") == "cell" and m.get("error")]
     if bad_cells:
         m = bad_cells[0]

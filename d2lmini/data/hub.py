@@ -215,11 +215,11 @@ def load_or_fetch(name, fetch, check, download=True):
                 found, broken = None, err
             if found is not None:
                 return found
-            if broken:
-                print(f"[d2lmini] {name}: {broken.problem}; fetching it again", flush=True)
             payload = fetch()
             check(payload)
             _, digest = save_cache(name, payload)
+            if broken:
+                print(f"[d2lmini] {name}: replaced a broken cached copy ({broken.problem})", flush=True)
             return payload, digest
     except DataError as err:
         if broken is None:

@@ -107,6 +107,8 @@ def test_read_only_cache_with_a_good_copy_still_loads(tmp_path, monkeypatch):
 
 
 def test_read_only_cache_forced_load_says_it_cannot_write_not_internet(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE")                   # the network may be used: the disk is the problem
+    monkeypatch.delenv("HF_DATASETS_OFFLINE")
     monkeypatch.setitem(hub.LOCAL_FILES, "conll2003", _conll_files(tmp_path))
     write_cached_payload(_cache(), "imdb", CORRUPT["garbage"])
     read_only(monkeypatch, _cache())

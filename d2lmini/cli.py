@@ -67,7 +67,8 @@ def build_parser():
 
 
 def _one_line(text):
-    return " ".join(str(text).split())
+    """A message on one line: a DataError's "tried:" / "how to fix:" lines become "; " parts."""
+    return " ".join(str(text).replace("\n  ", "; ").split())
 
 
 def _user_message(err):

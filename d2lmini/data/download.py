@@ -178,15 +178,17 @@ def fetch_url(dataset, url, filename=None, sha256=None, sha1=None, allow_downloa
                             fix=repair_hint(dataset))
         raise DataError(dataset, "not in the cache", tried=str(dest),
                         fix=f"run `d2lmini data fetch {dataset}` with internet access")
+    why = offline_reason()
+    if why:      # checked before the lock: an offline call leaves no folder behind
+        broken = f"cached file {dest} fails its checksum and " if dest.is_file() else ""
+        raise DataError(dataset, f"{broken}it must be downloaded but the network is switched off ({why})",
+                        tried=url, fix=f"unset {why.split('=')[0]} to allow the download, "
+                                       "or use the embedded default (name='auto')"
+                                       + (f"; or {repair_hint(dataset)}" if broken else ""))
     with transaction(dataset):
         if dest.is_file():
             if _hash_ok(dest, sha256, sha1):           # another process just downloaded it
                 return dest
             print(f"[d2lmini] {dataset}: cached file {dest} fails its checksum; downloading it again",
                   flush=True)
-        why = offline_reason()
-        if why:
-            raise DataError(dataset, f"it must be downloaded but the network is switched off ({why})",
-                            tried=url, fix=f"unset {why.split('=')[0]} to allow the download, "
-                                           "or use the embedded default (name='auto')")
         return download(url, dest, sha256=sha256, sha1=sha1, dataset=dataset, **kwargs)

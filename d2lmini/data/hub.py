@@ -17,7 +17,7 @@ from .online import offline_reason
 
 __all__ = ["LOCAL_FILES", "CACHE_FILE", "from_hub", "check_splits", "check_columns", "class_label_names",
            "check_label_ids", "check_same_labels", "expect", "save_cache", "read_cache", "cache_status",
-           "is_cached", "load_or_fetch"]
+           "is_cached", "load_or_fetch", "network_blocked"]
 
 # name -> data_files for load_dataset("parquet", data_files=...), used instead of the hub.
 LOCAL_FILES = {}
@@ -44,17 +44,9 @@ def from_hub(name, hub_id, revision=None):
     try:
         if local is not None:
             return _load_local(name, local)
-        why = offline_reason()
-        if why:
-            raise DataError(name, f"it comes from the Hugging Face hub but the network is switched off ({why})",
-                            tried=call, fix=f"unset {why.split('=')[0]} and connect to the internet (once: it is "
-                                            f"then cached), or use name='auto' for the embedded default")
-        ok, why = online.reachable(online.HUB_URL)
-        if not ok:     # fail in seconds, not after a minute of `datasets` retries
-            raise DataError(name, f"it comes from the Hugging Face hub, which cannot be reached ({why})",
-                            tried=f"HEAD {online.HUB_URL}",
-                            fix="connect to the internet, or set HF_ENDPOINT to a mirror or HTTPS_PROXY to "
-                                "your proxy; until then name='auto' uses the embedded default")
+        blocked = network_blocked(name, call)
+        if blocked:
+            raise blocked
         return datasets.load_dataset(hub_id, revision=revision)
     except DataError:
         raise
@@ -64,6 +56,25 @@ def from_hub(name, hub_id, revision=None):
         raise _load_failed(name, call, local, err) from err
     except Exception as err:  # hub and format errors end up here
         raise _load_failed(name, call, local, err) from err
+
+
+def network_blocked(name, call="load_dataset(...)"):
+    """A DataError if the hub must not or cannot be used now (offline variable, hub unreachable),
+    else None; local files (LOCAL_FILES) need no network."""
+    if name in LOCAL_FILES:
+        return None
+    why = offline_reason()
+    if why:
+        return DataError(name, f"it comes from the Hugging Face hub but the network is switched off ({why})",
+                         tried=call, fix=f"unset {why.split('=')[0]} and connect to the internet (once: it is "
+                                         f"then cached), or use name='auto' for the embedded default")
+    ok, why = online.reachable(online.HUB_URL)
+    if not ok:     # fail in seconds, not after a minute of `datasets` retries
+        return DataError(name, f"it comes from the Hugging Face hub, which cannot be reached ({why})",
+                         tried=f"HEAD {online.HUB_URL}",
+                         fix="connect to the internet, or set HF_ENDPOINT to a mirror or HTTPS_PROXY to "
+                             "your proxy; until then name='auto' uses the embedded default")
+    return None
 
 
 def _load_failed(name, call, local, err):
@@ -208,6 +219,9 @@ def load_or_fetch(name, fetch, check, download=True):
         raise broken or DataError(name, "not in the cache", tried=str(dataset_path(name, CACHE_FILE)),
                                   fix=f"run `d2lmini data fetch {name}` with internet access")
     try:
+        blocked = network_blocked(name)       # before the lock: an offline call leaves no folder behind
+        if blocked:
+            raise blocked
         with transaction(name):
             try:
                 found, broken = read_cache(name, check), None      # another process may have fetched it
@@ -215,11 +229,11 @@ def load_or_fetch(name, fetch, check, download=True):
                 found, broken = None, err
             if found is not None:
                 return found
-            if broken:
-                print(f"[d2lmini] {name}: {broken.problem}; fetching it again", flush=True)
             payload = fetch()
             check(payload)
             _, digest = save_cache(name, payload)
+            if broken:
+                print(f"[d2lmini] {name}: replaced a broken cached copy ({broken.problem})", flush=True)
             return payload, digest
     except DataError as err:
         if broken is None:

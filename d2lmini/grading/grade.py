@@ -15,10 +15,11 @@ from .scoring import GradingError, reason_for_error, results_for_all, run_refere
 from .spec import SpecError, load_assignment, payload
 from .submissions import (check_limits, check_output, collect_submissions, resolve_solution)
 
-__all__ = ["MAX_NOTEBOOK_BYTES", "Grader", "clean_stale_temp", "code_cells", "grade_all",
+__all__ = ["MAX_NOTEBOOK_BYTES", "WARM_WORKERS", "Grader", "clean_stale_temp", "code_cells", "grade_all",
            "plan_grading", "run_cli"]
 
 MAX_NOTEBOOK_BYTES = 50_000_000
+WARM_WORKERS = True     # start each thread's next worker while it grades (False: measure without)
 
 
 def code_cells(nb_bytes):
@@ -214,7 +215,7 @@ def _grade(grader, found, journal, csv_path, jobs, force, log):
                 if not queue:
                     return
                 student, path = queue.pop(0)
-                warm_next = len(queue) >= jobs
+                warm_next = WARM_WORKERS and len(queue) >= jobs
             try:
                 entry = grader.grade(student, path, warm_next)
             except Exception as exc:        # a grader bug must not stop the batch either

@@ -4,6 +4,10 @@ import ast
 import dataclasses
 import hashlib
 
+__all__ = ["BEGIN_HIDDEN", "BEGIN_SOLUTION", "END_HIDDEN", "END_SOLUTION", "Assignment", "Check",
+           "SpecError", "TestCell", "load_assignment", "nbgrader_meta", "parse_test_cell",
+           "payload"]
+
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 

@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -119,7 +120,9 @@ def _grade(*args):
     (["01", "{subs}", "--memory-mb", "-5"], "--memory-mb must be"),
     (["01", "{subs}", "--jobs", "0"], "--jobs must be"),
 ])
-def test_bad_command_lines_are_user_errors_before_grading(tmp_path, monkeypatch, args, message):
+def test_bad_command_lines_are_user_errors_before_grading(tmp_path, monkeypatch, capsys, args,
+                                                         message):
+    """Each mistake is one `d2lmini: ...` line on stderr, exit 2, before any grading starts."""
     monkeypatch.chdir(ROOT)
     subs, empty = tmp_path / "subs", tmp_path / "empty"
     subs.mkdir()
@@ -128,8 +131,10 @@ def test_bad_command_lines_are_user_errors_before_grading(tmp_path, monkeypatch,
     (subs / "x.txt").write_text("x")
     args = [a.format(subs=subs, empty=empty, tmp=tmp_path) for a in args]
     start = time.time()
-    with pytest.raises(UserError, match=message):
-        _grade(*args, *([] if "--out" in args else ["--out", tmp_path / "o" / "g.csv"]))
+    status = _grade(*args, *([] if "--out" in args else ["--out", tmp_path / "o" / "g.csv"]))
+    err = capsys.readouterr().err.strip()
+    assert status == 2 and re.search(message, err), err
+    assert err.startswith("d2lmini: ") and "\n" not in err and "Traceback" not in err
     assert time.time() - start < 10 and not (tmp_path / "o").exists()
 
 

@@ -1,0 +1,98 @@
+"""The compiled inner loop of the fast trainer: gensim's skip-gram update, one pair at a time.
+
+This is the loop of the original C tool and of gensim, compiled by numba: walk the sentences,
+subsample, draw a window size per centre, and for each (centre, context) pair take one SGD
+step on the pair's K + 1 scores before the next pair. One step at a time is what keeps the
+quality: a frequent word's vector moves after every pair, instead of summing thousands of
+steps computed from the same stale vector (what a large batch does). `nogil=True` lets
+several Python threads run it at once on different pieces of the corpus, updating the same
+tables without locks (Hogwild, as gensim's workers do).
+"""
+import math
+
+import numba
+import numpy as np
+
+__all__ = ["sgns_piece", "MAX_EXP"]
+
+MAX_EXP = 6.0          # beyond |score| 6 the sigmoid is 0 or 1 to float32 precision: no update
+
+
+@numba.njit(nogil=True, fastmath=True, cache=True)
+def sgns_piece(ids, starts, syn0, syn1, cum_table, keep_p, window, negative, lr, seed, share, buf):
+    """Train on the sentences ids[starts[s]:starts[s + 1]] (one piece of the corpus), in place.
+
+    For every kept word i and every context word j of its reduced window, the input vector
+    syn0[ids[j]] predicts the output word ids[i] (label 1) and `negative` noise words
+    (label 0), with plain SGD at rate lr. share=True draws the noise words once per centre
+    and reuses them for its whole window (pWord2Vec); False draws fresh ones per pair (gensim).
+    ids: (N,) word ids; starts: (S + 1,) sentence offsets into ids; syn0, syn1: (V, d) float32
+    tables (centre / input and context / output), updated in place; cum_table: (V,) from
+    `noise_cum_table`; keep_p: (V,) subsampling keep probabilities; buf: int32 scratch array
+    at least as long as the longest sentence. Returns (summed loss, number of pairs).
+    """
+    d = syn0.shape[1]
+    # a 64-bit linear congruential generator (the C tool's): cheap and good enough here
+    state = np.uint64(seed) * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
+    mul, inc = np.uint64(25214903917), np.uint64(11)
+    top = cum_table[-1]
+    neu1e = np.zeros(d, dtype=np.float32)
+    negs = np.zeros(negative, dtype=np.int64)
+    loss, pairs = 0.0, 0
+    for s in range(len(starts) - 1):
+        n = 0                                    # subsample this sentence into buf[:n]
+        for p in range(starts[s], starts[s + 1]):
+            w = ids[p]
+            state = state * mul + inc
+            if keep_p[w] >= ((state >> np.uint64(16)) & np.uint64(0xFFFFFFFF)) / 4294967296.0:
+                buf[n] = w
+                n += 1
+        for i in range(n):
+            word = buf[i]
+            state = state * mul + inc
+            b = np.int64((state >> np.uint64(16)) % np.uint64(window))   # window size: window - b
+            lo, hi = max(0, i - window + b), min(n, i + window + 1 - b)
+            if share:
+                for k in range(negative):
+                    state = state * mul + inc
+                    r = np.int64((state >> np.uint64(16)) % np.uint64(top))
+                    negs[k] = np.searchsorted(cum_table, r, side="right")
+            for j in range(lo, hi):
+                if j == i:
+                    continue
+                l1 = buf[j]
+                for c in range(d):
+                    neu1e[c] = 0.0
+                for k in range(negative + 1):
+                    if k == 0:
+                        target, label = word, 1.0
+                    else:
+                        if share:
+                            target = negs[k - 1]
+                        else:
+                            state = state * mul + inc
+                            r = np.int64((state >> np.uint64(16)) % np.uint64(top))
+                            target = np.searchsorted(cum_table, r, side="right")
+                        if target == word:
+                            continue
+                        label = 0.0
+                    f = np.float32(0.0)
+                    for c in range(d):
+                        f += syn0[l1, c] * syn1[target, c]
+                    if f > MAX_EXP:                  # saturated: the C tool's clipping
+                        sig = 1.0
+                        loss += (1.0 - label) * f
+                    elif f < -MAX_EXP:
+                        sig = 0.0
+                        loss -= label * f
+                    else:
+                        sig = 1.0 / (1.0 + math.exp(-f))
+                        loss -= math.log(sig) if label == 1.0 else math.log(1.0 - sig)
+                    g = np.float32((label - sig) * lr)
+                    for c in range(d):
+                        neu1e[c] += g * syn1[target, c]
+                        syn1[target, c] += g * syn0[l1, c]
+                for c in range(d):
+                    syn0[l1, c] += neu1e[c]
+                pairs += 1
+    return loss, pairs

@@ -2,6 +2,13 @@
 import torch
 from torch import nn
 
+from .utils import ArgumentError, check_positive_int
+from .vocab import check_token_ids
+
+__all__ = ["CELLS", "RNNLM", "RNNScratch"]
+
+CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}  # PyTorch's recurrent layers by name
+
 
 class RNNScratch(nn.Module):
     """A tanh RNN language model written out by hand (chapter 2).
@@ -16,6 +23,8 @@ class RNNScratch(nn.Module):
 
     def __init__(self, vocab_size, num_hiddens, sigma=0.01):
         super().__init__()
+        check_positive_int("vocab_size", vocab_size)
+        check_positive_int("num_hiddens", num_hiddens)
         self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
         self.W_xh = nn.Parameter(torch.randn(vocab_size, num_hiddens) * sigma)
         self.W_hh = nn.Parameter(torch.randn(num_hiddens, num_hiddens) * sigma)
@@ -38,6 +47,7 @@ class RNNScratch(nn.Module):
         if X.is_floating_point():          # explicit one-hot input
             XW = X.transpose(0, 1) @ self.W_xh + self.b_h
         else:                               # indices: row lookup == one_hot(X) @ W_xh
+            check_token_ids(X, self.vocab_size, "RNNScratch")
             XW = self.W_xh[X.T] + self.b_h  # (num_steps, batch, num_hiddens)
         H, outputs = state, []
         for xw in XW.unbind(0):             # one (batch, num_hiddens) slice per step
@@ -55,12 +65,10 @@ class RNNLM(nn.Module):
     `forward(X, state) -> (logits, state)`; the LSTM state is a tuple (h, c).
     """
 
-    CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
-
     def __init__(self, vocab_size, num_hiddens, cell="rnn", num_layers=1, embed_size=None):
         super().__init__()
-        if cell not in self.CELLS:
-            raise ValueError(f"cell must be one of {sorted(self.CELLS)}, got {cell!r}")
+        if cell not in CELLS:
+            raise ArgumentError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
         self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
         self.cell, self.num_layers = cell, num_layers
         # Without embed_size the input is one-hot: an identity embedding, frozen.
@@ -69,15 +77,18 @@ class RNNLM(nn.Module):
             embed_size = vocab_size
         else:
             self.embedding = nn.Embedding(vocab_size, embed_size)
-        self.rnn = self.CELLS[cell](embed_size, num_hiddens, num_layers=num_layers, batch_first=True)
+        self.rnn = CELLS[cell](embed_size, num_hiddens, num_layers=num_layers, batch_first=True)
         self.output = nn.Linear(num_hiddens, vocab_size)
 
     def begin_state(self, batch_size, device=None):
+        """Zero state (num_layers, batch_size, num_hiddens); a pair (h, c) for an LSTM."""
         device = self.output.weight.device if device is None else device
         h = torch.zeros(self.num_layers, batch_size, self.num_hiddens, device=device)
         return (h, h.clone()) if self.cell == "lstm" else h
 
     def forward(self, X, state=None):
+        """X: token ids (batch, num_steps) -> logits (batch, num_steps, vocab), last state."""
+        check_token_ids(X, self.vocab_size, "RNNLM")
         if state is None:
             state = self.begin_state(X.shape[0])
         emb = self.embedding(X)             # (batch, num_steps, embed_size)

@@ -4,6 +4,10 @@ import collections
 import torch
 import torch.nn.functional as F
 
+from .utils import ArgumentError
+
+__all__ = ["PAD", "UNK", "Vocab", "check_token_ids", "count_corpus", "one_hot", "tokenize"]
+
 UNK = "<unk>"
 PAD = "<pad>"
 
@@ -19,7 +23,7 @@ def tokenize(lines, token="word"):
         return [line.split() for line in lines]
     if token == "char":
         return [list(line) for line in lines]
-    raise ValueError(f"unknown token type {token!r}: use 'word' or 'char'")
+    raise ArgumentError(f"unknown token type {token!r}: use 'word' or 'char'")
 
 
 def _flatten(tokens):
@@ -44,7 +48,7 @@ class Vocab:
     def __init__(self, tokens=(), min_freq=0, reserved_tokens=None):
         reserved = [t for t in (reserved_tokens or []) if t != UNK]
         if len(set(reserved)) != len(reserved):
-            raise ValueError(f"reserved_tokens has duplicates: {reserved_tokens}")
+            raise ArgumentError(f"reserved_tokens has duplicates: {reserved_tokens}")
         counter = count_corpus(list(tokens))
         # Sort by (-count, token): deterministic whatever the input order.
         self.token_freqs = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -97,14 +101,26 @@ class Vocab:
         return f"Vocab(size={len(self)}, first=[{head}, ...])"
 
 
+def check_token_ids(ids, vocab_size, who="the model"):
+    """Raise `IndexError` unless every id in the integer tensor `ids` lies in [0, vocab_size).
+
+    Embedding tables index rows with the ids, and a negative id would silently read a row
+    from the end: check at the boundary, once per batch (one min and one max).
+    """
+    if ids.numel():
+        lo, hi = int(ids.min()), int(ids.max())
+        if lo < 0 or hi >= vocab_size:
+            raise IndexError(
+                f"{who}: token ids must lie in [0, {vocab_size - 1}] for a vocabulary of size "
+                f"{vocab_size}; got min {lo}, max {hi}. Encode text with the same Vocab the "
+                "model was built with (vocab[tokens]), and pad with vocab.pad")
+    return ids
+
+
 def one_hot(indices, vocab_size):
     """One-hot float vectors: shape (*indices.shape, vocab_size)."""
     indices = torch.as_tensor(indices)
     if indices.dtype.is_floating_point or indices.dtype == torch.bool:
         raise TypeError(f"one_hot needs integer indices, got dtype {indices.dtype}")
-    if indices.numel() and (int(indices.min()) < 0 or int(indices.max()) >= vocab_size):
-        raise IndexError(
-            f"one_hot: indices must lie in [0, {vocab_size - 1}] for a vocabulary of "
-            f"size {vocab_size}; got min {int(indices.min())}, max {int(indices.max())}"
-        )
+    check_token_ids(indices, vocab_size, "one_hot")
     return F.one_hot(indices.long(), vocab_size).float()

@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from d2lmini import set_seed
+from d2lmini.metrics import classification_scores
 from d2lmini.sentiment import (BiGRUClassifier, accuracy_by_length, build_review_vocab,
-                               classification_scores, collate_reviews, encode_reviews,
+                               collate_reviews, encode_reviews,
                                evaluate_sentiment, predict_sentiment, review_loader,
                                tokenize_review, train_sentiment)
 from d2lmini.vocab import Vocab

@@ -1,13 +1,13 @@
-"""Tests for the NER tagger (d2lmini.tagger) and its metrics and training loop (d2lmini.ner)."""
+"""Tests for the NER tagger and its spans, metrics and training loop (d2lmini.tagging)."""
 import pytest
 import torch
 from torch import nn
 
 from d2lmini.data import pad_tagging_batch
-from d2lmini.ner import (IGNORE_INDEX, bio_to_spans, build_tagging_vocab, encode_tagged,
-                         entity_prf, entity_report, show_entities, tag_index, tagging_loader,
-                         tagging_scores, train_tagger)
-from d2lmini.tagger import RNNTagger, TaggerConfig, count_parameters
+from d2lmini.metrics import entity_report, tagging_scores
+from d2lmini.tagging import (IGNORE_INDEX, RNNTagger, TaggerConfig, bio_to_spans,
+                             build_tagging_vocab, count_parameters, encode_tagged, entity_prf,
+                             show_entities, tag_index, tagging_loader, train_tagger)
 from d2lmini.vocab import Vocab
 
 LABELS = ["O", "B-LOC", "I-LOC", "B-PER", "I-PER"]
@@ -246,7 +246,7 @@ def test_train_tagger_learns_a_trivial_tagging_task():
     hist = train_tagger(model, train, tagging_loader(enc, vocab, 32), LABELS, num_epochs=12,
                         lr=0.02, device="cpu", progress=False, plot=False)
     assert hist["entity_f1"][-1] > 0.95
-    assert hist["loss"][-1] < hist["loss"][0]
+    assert hist["train_loss"][-1] < hist["train_loss"][0]
     assert hist["memory_bytes"] > hist["activation_bytes"] > 0
     assert len(hist["seconds"]) == 12 and min(hist["tokens_per_s"]) > 0
     with pytest.raises(ValueError, match="label names"):

@@ -22,12 +22,12 @@ import time
 
 # name -> (trainer, settings); "gensim" rows take `workers`, ours SGNSConfig overrides
 VARIANTS = {
+    "ours (default: compiled, noise words per pair, 2 threads)":
+        ("ours", {"engine": "compiled", "share_negatives": 1, "workers": 2}),
+    "ours (compiled, noise words per pair, 1 thread)":
+        ("ours", {"engine": "compiled", "share_negatives": 1, "workers": 1}),
     "ours (compiled, noise words shared in a window, 2 threads)":
         ("ours", {"engine": "compiled", "share_negatives": "window", "workers": 2}),
-    "ours (compiled, noise words per pair, 2 threads)":
-        ("ours", {"engine": "compiled", "share_negatives": 1, "workers": 2}),
-    "ours (compiled, noise words shared in a window, 1 thread)":
-        ("ours", {"engine": "compiled", "share_negatives": "window", "workers": 1}),
     "ours (batched 4096 pairs, noise words shared by 64 pairs, 1 thread)":
         ("ours", {"engine": "batched", "share_negatives": 64, "batch_size": 4096}),
     "gensim (1 worker)": ("gensim", {"workers": 1}),

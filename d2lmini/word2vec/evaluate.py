@@ -99,7 +99,7 @@ def gensim_scores(vectors, lower=True):
     import logging
 
     from gensim.test.utils import datapath
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits      # installed with scikit-learn
     kv = vectors.to_gensim()
     out = {}
     gensim_log = logging.getLogger("gensim")

@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["sgns_piece", "MAX_EXP"]
 
-MAX_EXP = 6.0          # beyond |score| 6 the sigmoid is 0 or 1 to float32 precision: no update
+MAX_EXP = 6.0          # gensim's (and the C tool's) cut-off: no step when |score| >= 6
 
 
 @numba.njit(nogil=True, fastmath=True, cache=True)
@@ -79,15 +79,14 @@ def sgns_piece(ids, starts, syn0, syn1, cum_table, keep_p, window, negative, lr,
                     f = np.float32(0.0)
                     for c in range(d):
                         f += syn0[l1, c] * syn1[target, c]
-                    if f > MAX_EXP:                  # saturated: the C tool's clipping
-                        sig = 1.0
-                        loss += (1.0 - label) * f
-                    elif f < -MAX_EXP:
-                        sig = 0.0
-                        loss -= label * f
-                    else:
-                        sig = 1.0 / (1.0 + math.exp(-f))
-                        loss -= math.log(sig) if label == 1.0 else math.log(1.0 - sig)
+                    if f >= MAX_EXP or f <= -MAX_EXP:
+                        # saturated: gensim takes no step (the gradient would be 0 or a full lr
+                        # push from a score that is already extreme); the loss still counts
+                        z = f if label == 1.0 else -f
+                        loss += -z if z < 0 else 0.0
+                        continue
+                    sig = 1.0 / (1.0 + math.exp(-f))
+                    loss -= math.log(sig) if label == 1.0 else math.log(1.0 - sig)
                     g = np.float32((label - sig) * lr)
                     for c in range(d):
                         neu1e[c] += g * syn1[target, c]

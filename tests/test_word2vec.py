@@ -10,7 +10,7 @@ import d2lmini
 from d2lmini.errors import UserError
 from d2lmini.word2vec import (NoiseTable, SGNSConfig, SkipGramNS, WordVectors, analogy,
                               evaluate_analogies, evaluate_similarity, keep_probabilities,
-                              noise_cum_table, sgns_loss, sgns_sgd_step, similar_tokens,
+                              noise_alias_table, noise_cum_table, sgns_loss, sgns_sgd_step, similar_tokens,
                               train_word2vec, window_pairs)
 from d2lmini.word2vec.kernel import sgns_piece
 from d2lmini.word2vec.train import report_points
@@ -197,7 +197,7 @@ def test_compiled_kernel_takes_gensims_sgd_steps_one_pair_at_a_time():
     rng = np.random.default_rng(0)
     syn0 = rng.standard_normal((3, 4)).astype(np.float32)
     syn1 = rng.standard_normal((3, 4)).astype(np.float32)
-    cum = noise_cum_table([0, 0, 7])                 # every noise draw is word 2
+    prob, alias = noise_alias_table([0, 0, 7])       # every noise draw is word 2
     v0, v1, lr = syn0.astype(np.float64), syn1.astype(np.float64), 0.1
     sig = lambda x: 1 / (1 + math.exp(-x))
     # centre 1 (position 0), context 2: input row 2 predicts output 1 (label 1) and noise 2 (label 0)
@@ -217,10 +217,20 @@ def test_compiled_kernel_takes_gensims_sgd_steps_one_pair_at_a_time():
     g = (1 - sig(f)) * lr
     v0[1] += g * v1[2]
     v1[2] += g * l1
-    loss, pairs = sgns_piece(np.array([1, 2], np.int32), np.array([0, 2]), syn0, syn1, cum,
+    loss, pairs = sgns_piece(np.array([1, 2], np.int32), np.array([0, 2]), syn0, syn1, prob, alias,
                              np.ones(3), 1, 1, lr, 0, True, np.zeros(2, np.int32))
     assert pairs == 2 and math.isclose(loss, expected_loss, rel_tol=1e-4)
     assert np.allclose(syn0, v0, atol=1e-5) and np.allclose(syn1, v1, atol=1e-5)
+
+
+def test_noise_alias_table_gives_every_word_its_exact_share():
+    counts = np.array([0, 1000, 100, 10, 5, 1])
+    prob, alias = noise_alias_table(counts)
+    n = len(counts)
+    share = prob / n                                   # column k keeps k with prob[k] / n ...
+    np.add.at(share, alias, (1 - prob) / n)            # ... and gives the rest to alias[k]
+    expected = counts ** 0.75 / (counts ** 0.75).sum()
+    assert np.allclose(share, expected, atol=1e-12) and share[0] == 0
 
 
 def test_noise_cum_table_gives_every_word_its_share():

@@ -14,12 +14,13 @@ One idea per file:
 """
 from .evaluate import evaluate_analogies, evaluate_similarity, gensim_scores
 from .model import SkipGramNS, sgns_loss, sgns_sgd_step
-from .pairs import NoiseTable, corpus_to_ids, keep_probabilities, noise_cum_table, window_pairs
+from .pairs import (NoiseTable, corpus_to_ids, keep_probabilities, noise_alias_table,
+                    noise_cum_table, window_pairs)
 from .reference import train_gensim
 from .train import SGNSConfig, SGNSResult, train_word2vec
 from .vectors import WordVectors, analogy, similar_tokens
 
 __all__ = ["SkipGramNS", "sgns_loss", "sgns_sgd_step", "NoiseTable", "corpus_to_ids",
-           "keep_probabilities", "noise_cum_table", "window_pairs", "SGNSConfig", "SGNSResult",
+           "keep_probabilities", "noise_alias_table", "noise_cum_table", "window_pairs", "SGNSConfig", "SGNSResult",
            "train_word2vec", "WordVectors", "analogy", "similar_tokens", "evaluate_similarity",
            "evaluate_analogies", "gensim_scores", "train_gensim"]

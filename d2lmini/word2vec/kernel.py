@@ -18,8 +18,21 @@ __all__ = ["sgns_piece", "MAX_EXP"]
 MAX_EXP = 6.0          # gensim's (and the C tool's) cut-off: no step when |score| >= 6
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def _next(state):
+    """splitmix64: (new state, 64 random bits). Fast, and unlike the C tool's linear
+    congruential generator its consecutive outputs are not correlated (an alias draw needs
+    two independent numbers: with the LCG the noise words came out skewed)."""
+    state = state + np.uint64(0x9E3779B97F4A7C15)
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return state, z ^ (z >> np.uint64(31))
+
+
 @numba.njit(nogil=True, fastmath=True, cache=True)
-def sgns_piece(ids, starts, syn0, syn1, cum_table, keep_p, window, negative, lr, seed, share, buf):
+def sgns_piece(ids, starts, syn0, syn1, noise_prob, noise_alias, keep_p, window, negative, lr,
+               seed, share, buf):
     """Train on the sentences ids[starts[s]:starts[s + 1]] (one piece of the corpus), in place.
 
     For every kept word i and every context word j of its reduced window, the input vector
@@ -27,15 +40,14 @@ def sgns_piece(ids, starts, syn0, syn1, cum_table, keep_p, window, negative, lr,
     (label 0), with plain SGD at rate lr. share=True draws the noise words once per centre
     and reuses them for its whole window (pWord2Vec); False draws fresh ones per pair (gensim).
     ids: (N,) word ids; starts: (S + 1,) sentence offsets into ids; syn0, syn1: (V, d) float32
-    tables (centre / input and context / output), updated in place; cum_table: (V,) from
-    `noise_cum_table`; keep_p: (V,) subsampling keep probabilities; buf: int32 scratch array
+    tables (centre / input and context / output), updated in place; noise_prob, noise_alias:
+    (V,) from `noise_alias_table`; keep_p: (V,) subsampling keep probabilities; buf: int32 scratch array
     at least as long as the longest sentence. Returns (summed loss, number of pairs).
     """
     d = syn0.shape[1]
-    # a 64-bit linear congruential generator (the C tool's): cheap and good enough here
     state = np.uint64(seed) * np.uint64(6364136223846793005) + np.uint64(1442695040888963407)
-    mul, inc = np.uint64(25214903917), np.uint64(11)
-    top = cum_table[-1]
+    low32 = np.uint64(0xFFFFFFFF)
+    n_words = np.uint64(len(noise_prob))
     neu1e = np.zeros(d, dtype=np.float32)
     negs = np.zeros(negative, dtype=np.int64)
     loss, pairs = 0.0, 0
@@ -43,20 +55,21 @@ def sgns_piece(ids, starts, syn0, syn1, cum_table, keep_p, window, negative, lr,
         n = 0                                    # subsample this sentence into buf[:n]
         for p in range(starts[s], starts[s + 1]):
             w = ids[p]
-            state = state * mul + inc
-            if keep_p[w] >= ((state >> np.uint64(16)) & np.uint64(0xFFFFFFFF)) / 4294967296.0:
+            state, r = _next(state)
+            if keep_p[w] >= (r & low32) / 4294967296.0:
                 buf[n] = w
                 n += 1
         for i in range(n):
             word = buf[i]
-            state = state * mul + inc
-            b = np.int64((state >> np.uint64(16)) % np.uint64(window))   # window size: window - b
+            state, r = _next(state)
+            b = np.int64((r >> np.uint64(32)) % np.uint64(window))   # window size: window - b
             lo, hi = max(0, i - window + b), min(n, i + window + 1 - b)
             if share:
                 for k in range(negative):
-                    state = state * mul + inc
-                    r = np.int64((state >> np.uint64(16)) % np.uint64(top))
-                    negs[k] = np.searchsorted(cum_table, r, side="right")
+                    state, r = _next(state)                     # alias method: a column,
+                    col = np.int64((r >> np.uint64(32)) % n_words)  # then a coin
+                    coin = (r & low32) / 4294967296.0
+                    negs[k] = col if coin < noise_prob[col] else noise_alias[col]
             for j in range(lo, hi):
                 if j == i:
                     continue
@@ -70,9 +83,10 @@ def sgns_piece(ids, starts, syn0, syn1, cum_table, keep_p, window, negative, lr,
                         if share:
                             target = negs[k - 1]
                         else:
-                            state = state * mul + inc
-                            r = np.int64((state >> np.uint64(16)) % np.uint64(top))
-                            target = np.searchsorted(cum_table, r, side="right")
+                            state, r = _next(state)
+                            col = np.int64((r >> np.uint64(32)) % n_words)
+                            coin = (r & low32) / 4294967296.0
+                            target = col if coin < noise_prob[col] else noise_alias[col]
                         if target == word:
                             continue
                         label = 0.0

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 __all__ = ["corpus_to_ids", "keep_probabilities", "window_pairs", "NoiseTable", "noise_cum_table",
-           "sentence_starts"]
+           "sentence_starts", "noise_alias_table"]
 
 
 def corpus_to_ids(sentences, vocab):
@@ -97,3 +97,29 @@ def noise_cum_table(counts, exponent=0.75, domain=2**31 - 1):
     if weights.sum() <= 0:
         raise ValueError("no word has a positive count: cannot build a noise distribution")
     return np.round(np.cumsum(weights) / weights.sum() * domain).astype(np.int64)
+
+
+def noise_alias_table(counts, exponent=0.75):
+    """Walker's alias table for drawing noise words from count ** exponent in O(1).
+
+    Returns (prob (V,) float64, alias (V,) int64): draw a column k uniformly, then keep k with
+    probability prob[k], else take alias[k]. Exact shares, like `noise_cum_table`, but one
+    draw reads two small arrays instead of a binary search (Vose's construction).
+    """
+    weights = np.asarray(counts, dtype=np.float64) ** exponent
+    weights[np.asarray(counts) == 0] = 0.0
+    if weights.sum() <= 0:
+        raise ValueError("no word has a positive count: cannot build a noise distribution")
+    n = len(weights)
+    scaled = weights * n / weights.sum()                 # mean 1: columns hold 1 unit each
+    prob, alias = np.ones(n), np.arange(n)
+    small = [i for i in range(n) if scaled[i] < 1.0]
+    large = [i for i in range(n) if scaled[i] >= 1.0]
+    while small and large:
+        s, g = small.pop(), large.pop()
+        prob[s], alias[s] = scaled[s], g                 # column s: s with scaled[s], rest g
+        scaled[g] -= 1.0 - scaled[s]
+        (small if scaled[g] < 1.0 else large).append(g)
+    # columns left over hold 1 unit up to rounding; a word of weight 0 must never be drawn
+    prob[weights == 0], alias[weights == 0] = 0.0, int(np.argmax(weights))
+    return prob, alias.astype(np.int64)

@@ -19,7 +19,7 @@ from ..plotting import Animator
 from ..progress import ProgressBar
 from ..vocab import Vocab
 from .model import SkipGramNS
-from .pairs import corpus_to_ids, keep_probabilities, noise_cum_table, sentence_starts
+from .pairs import corpus_to_ids, keep_probabilities, noise_alias_table, sentence_starts
 from .vectors import WordVectors
 
 __all__ = ["SGNSConfig", "SGNSResult", "train_word2vec", "report_points"]
@@ -155,8 +155,8 @@ def _train_compiled(sentences, vocab, cfg, progress, plot):
     from .kernel import sgns_piece
     t0 = time.perf_counter()
     sgns_piece(np.zeros(2, np.int32), np.array([0, 2]), np.zeros((1, 1), np.float32),
-               np.zeros((1, 1), np.float32), np.array([1]), np.ones(1), 1, 1, 0.0, 0, False,
-               np.zeros(2, np.int32))                      # compile (or load the cached build)
+               np.zeros((1, 1), np.float32), np.ones(1), np.zeros(1, np.int64), np.ones(1), 1, 1,
+               0.0, 0, False, np.zeros(2, np.int32))                      # compile (or load the cached build)
     compile_seconds = time.perf_counter() - t0
     clock = _Clock()
     ids, sent_ids = corpus_to_ids(sentences, vocab)
@@ -166,7 +166,7 @@ def _train_compiled(sentences, vocab, cfg, progress, plot):
     starts = sentence_starts(sent_ids)
     counts = np.bincount(ids, minlength=len(vocab))
     keep_p = keep_probabilities(counts, cfg.sample)
-    cum_table = noise_cum_table(counts, cfg.ns_exponent)
+    noise_prob, noise_alias = noise_alias_table(counts, cfg.ns_exponent)
     torch.manual_seed(cfg.seed)
     model = SkipGramNS(len(vocab), cfg.embed_size)
     with torch.no_grad():         # gensim's initialisation: uniform in +-1/d (the C tool's is +-0.5/d)
@@ -184,8 +184,8 @@ def _train_compiled(sentences, vocab, cfg, progress, plot):
         buf = bufs.setdefault(threading.get_ident(), np.zeros(longest, np.int32))  # one per thread
         lr = max(cfg.min_lr, cfg.lr - (cfg.lr - cfg.min_lr) * done / total)
         seed = (cfg.seed * 1_000_003 + epoch) * 100_003 + k
-        loss, pairs = sgns_piece(ids, piece, syn0, syn1, cum_table, keep_p, cfg.window,
-                                 cfg.negative, lr, seed, share, buf)
+        loss, pairs = sgns_piece(ids, piece, syn0, syn1, noise_prob, noise_alias, keep_p,
+                                 cfg.window, cfg.negative, lr, seed, share, buf)
         return loss, pairs, int(piece[-1] - piece[0]), lr
 
     animator = None if plot is False else Animator(xlabel="epoch", ylabel="loss per pair", live=plot)

@@ -167,9 +167,12 @@ def _sgns(module, quick, device, sgns_kwargs=None):
     meds = res["medians"]
     reference = "gensim (2 workers)" if "gensim (2 workers)" in meds else None
 
+    def fmt(x, digits=3):
+        return "n/a" if x is None else f"{x:.{digits}f}"
+
     def quality(m):
         an = m.get("analogy_accuracy")
-        return (f"WordSim353 ρ {m['wordsim353']:.3f}, SimLex-999 ρ {m['simlex999']:.3f}"
+        return (f"WordSim353 ρ {fmt(m['wordsim353'])}, SimLex-999 ρ {fmt(m['simlex999'])}"
                 + ("" if an is None else f", analogies {an:.4f}"))
 
     rows = []

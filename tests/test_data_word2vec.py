@@ -113,3 +113,21 @@ def test_pad_tagging_batch_uses_vocab_pad_and_ignore_index():
     assert torch.allclose(padded, torch.nn.functional.cross_entropy(real, torch.tensor([1, 0, 2, 0, 1])))
     with pytest.raises(ValueError, match="tokens but"):
         pad_tagging_batch([([1, 2], [0])], pad_index=1)
+
+
+def test_batch_helpers_refuse_bad_arguments_with_advice():
+    from d2lmini.errors import UserError
+    corpus = [[1, 2, 3, 4]]
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(UserError, match="max_window_size must be an integer >= 1"):
+            get_centers_and_contexts(corpus, max_window_size=bad, rng=0)
+    vocab = Vocab([["a", "b", "c"]])
+    counter = collections.Counter({"a": 3, "b": 2, "c": 1})
+    with pytest.raises(UserError, match="K must be an integer >= 1"):
+        get_negatives([[vocab["a"]]], vocab, counter, K=0, rng=0)
+    with pytest.raises(UserError, match="threshold t must be > 0"):
+        subsample([["a", "b"]], counter, t=0, rng=0)
+    with pytest.raises(UserError, match="non-negative numbers with a positive sum"):
+        NegativeSampler(np.array([0.0, -1.0, 2.0]), rng=0)
+    with pytest.raises(UserError, match="got no examples"):
+        batchify_sgns([])

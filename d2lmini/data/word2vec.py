@@ -11,7 +11,17 @@ import math
 import numpy as np
 import torch
 
+from ..errors import UserError
 from ..vocab import Vocab
+
+__all__ = ["as_rng", "keep_probability", "subsample", "get_centers_and_contexts", "noise_weights",
+           "NegativeSampler", "get_negatives", "batchify_sgns"]
+
+
+def _positive_int(name, value):
+    """Raise UserError unless `value` is an integer >= 1 (bools and floats are refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise UserError(f"{name} must be an integer >= 1, got {value!r}")
 
 
 def as_rng(rng=None):
@@ -26,6 +36,8 @@ def as_rng(rng=None):
 def keep_probability(count, total, t=1e-4):
     """Probability of keeping one occurrence of a word with `count` of `total` tokens:
     min(1, sqrt(t / f)) with f = count / total (rare words are always kept)."""
+    if count <= 0 or total <= 0:
+        raise UserError(f"count and total must be positive, got count={count}, total={total}")
     return min(1.0, math.sqrt(t * total / count))
 
 
@@ -37,6 +49,8 @@ def subsample(sentences, vocab_or_counter, t=1e-4, rng=None):
     counts are the frequencies and tokens missing from it are removed. Each remaining occurrence
     of word w is kept with probability min(1, sqrt(t / f(w))).
     """
+    if not t > 0:
+        raise UserError(f"the subsampling threshold t must be > 0 (e.g. 1e-4), got {t!r}")
     rng = as_rng(rng)
     if isinstance(vocab_or_counter, Vocab):
         vocab = vocab_or_counter
@@ -67,6 +81,7 @@ def get_centers_and_contexts(corpus, max_window_size, rng=None):
     corpus: list of sentences of token indices. Returns (centers, contexts): a list of centre
     indices and a list of context-index lists, one per centre.
     """
+    _positive_int("max_window_size", max_window_size)
     rng = as_rng(rng)
     centers, contexts = [], []
     for line in corpus:
@@ -94,6 +109,10 @@ class NegativeSampler:
 
     def __init__(self, weights, rng=None, cache_size=10_000):
         weights = np.asarray(weights, dtype=float)
+        if weights.ndim != 1 or len(weights) == 0 or (weights < 0).any() or not weights.sum() > 0:
+            raise UserError("noise weights must be a 1-D array of non-negative numbers with a "
+                            "positive sum (e.g. from noise_weights(vocab, counter))")
+        _positive_int("cache_size", cache_size)
         self.p = weights / weights.sum()
         self.rng = as_rng(rng)
         self.cache_size = cache_size
@@ -115,6 +134,8 @@ def get_negatives(all_contexts, vocab, counter, K, rng=None, power=0.75, chunk=2
     """K noise words per context word for each centre, drawn from unigram^power and never equal
     to one of that centre's context words. Returns a list of index lists (len K * len(contexts)).
     Vectorised: draws for a chunk of centres at once and redraws only the rejected ones."""
+    _positive_int("K", K)
+    _positive_int("chunk", chunk)
     sampler = NegativeSampler(noise_weights(vocab, counter, power), rng)
     result = []
     for start in range(0, len(all_contexts), chunk):
@@ -149,6 +170,13 @@ def batchify_sgns(data, pad_index=0):
     L is the longest len(contexts) + len(negatives) in the batch. Padding uses `pad_index`
     (masked out, so any valid index will do).
     """
+    data = list(data)
+    if not data:
+        raise UserError("batchify_sgns() got no examples: give a non-empty list of "
+                        "(center, contexts, negatives)")
+    if any(len(c) + len(n) == 0 for _, c, n in data):
+        raise UserError("an example has no context and no noise word: drop centres with empty "
+                        "contexts before batching")
     max_len = max(len(c) + len(n) for _, c, n in data)
     centers, contexts_negatives, masks, labels = [], [], [], []
     for center, context, negative in data:

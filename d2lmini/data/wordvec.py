@@ -1,5 +1,10 @@
 """Corpora and evaluation sets for word vectors (chapter 6): `load_word2vec_corpus`,
-`load_word_similarity`, `load_analogies`."""
+`load_word_similarity`, `load_analogies`.
+
+The evaluation sets keep the words exactly as their files write them (the Google analogies
+have capitals: "Athens Greece Baghdad Iraq"); case folding is the evaluator's choice
+(`d2lmini.word2vec.evaluate_similarity(..., lower=True)`, like gensim's `case_insensitive`).
+"""
 import functools
 import hashlib
 import re
@@ -124,7 +129,7 @@ def _similarity(name):
         if not line.strip() or line.startswith("#"):
             continue
         w1, w2, score = line.split("\t")[:3]
-        pairs.append((w1.lower(), w2.lower(), float(score)))
+        pairs.append((w1, w2, float(score)))          # as written: evaluation folds case
     prov = Provenance(name=name, kind="embedded default", source=f"{title}, gensim test data ({filename})",
                       licence=GENSIM_LICENCE, size=f"{len(pairs)} pairs",
                       sha256=hashlib.sha256(raw).hexdigest(), reason="installed with gensim")
@@ -132,7 +137,8 @@ def _similarity(name):
 
 
 def load_word_similarity(name):
-    """Word pairs with human similarity scores: name is "wordsim353" or "simlex999"."""
+    """Word pairs with human similarity scores, words as in the file: name is "wordsim353" or
+    "simlex999"."""
     if name not in SIMILARITY_FILES:
         raise ValueError(f"unknown similarity set {name!r}: use one of {sorted(SIMILARITY_FILES)}")
     pairs, prov = _similarity(name)
@@ -152,7 +158,7 @@ def _analogies():
         elif line.strip():
             if current is None:
                 raise DataError("google_analogies", f"question before any ': section' line in {path}")
-            a, b, c, d = line.lower().split()
+            a, b, c, d = line.split()                   # as written: evaluation folds case
             sections[current].append((a, b, c, d))
     count = sum(map(len, sections.values()))
     prov = Provenance(name="google_analogies", kind="embedded default",
@@ -164,7 +170,8 @@ def _analogies():
 
 
 def load_analogies():
-    """The Google analogy questions a : b :: c : d, lower-cased, as {section: [(a, b, c, d), ...]}."""
+    """The Google analogy questions a : b :: c : d as {section: [(a, b, c, d), ...]}, words as in
+    the file (capitalised names: ("Athens", "Greece", "Baghdad", "Iraq"))."""
     sections, prov = _analogies()
     announce("analogies", prov)
     return Analogies({k: list(v) for k, v in sections.items()}, prov)

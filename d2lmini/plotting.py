@@ -5,13 +5,26 @@ twice a second), so the saved notebook keeps the last picture as an ordinary ima
 elsewhere each `add` prints one line.
 """
 import base64
+import contextlib
 import functools
 import io
 import sys
 
 from .display import LiveDisplay, in_notebook
 
-__all__ = ["Animator", "cjk_font", "cjk_family", "figure_png", "in_notebook"]
+__all__ = ["Animator", "cjk_font", "cjk_family", "figure_png", "in_notebook", "plot_title"]
+
+_TITLES = []     # the titles of the enclosing `plot_title` blocks, innermost last
+
+
+@contextlib.contextmanager
+def plot_title(title):
+    """Give every Animator made inside the block (e.g. by a trainer) this title by default."""
+    _TITLES.append(title)
+    try:
+        yield
+    finally:
+        _TITLES.pop()
 
 
 def figure_png(fig, dpi=100):
@@ -33,7 +46,8 @@ class Animator:
     def __init__(self, xlabel="epoch", ylabel=None, legend=(), yscale="linear",
                  title=None, figsize=(5, 3), live=None, interval=0.5):
         self.xlabel, self.ylabel, self.legend = xlabel, ylabel, list(legend)
-        self.yscale, self.title, self.figsize = yscale, title, figsize
+        self.yscale, self.figsize = yscale, figsize
+        self.title = title if title is not None else (_TITLES[-1] if _TITLES else None)
         self.live = in_notebook() if live is None else live
         self.X, self.Y = [], {name: [] for name in self.legend}
         self._display = LiveDisplay(interval)
@@ -133,7 +147,4 @@ def cjk_family():
     Matplotlib falls back glyph by glyph along the list: `ax.text(..., fontfamily=cjk_family())`.
     """
     name = cjk_font()
-    if name is None:
-        return None
-    from matplotlib import rcParams
-    return list(dict.fromkeys(["DejaVu Sans", name] + list(rcParams["font.sans-serif"])))
+    return None if name is None else ["DejaVu Sans", name]   # DejaVu ships with matplotlib

@@ -104,3 +104,11 @@ def test_draws_chinese_checks_glyphs():
     assert plotting._draws_chinese(dejavu, "abc")
     assert not plotting._draws_chinese(dejavu, "中文"), "DejaVu has no Chinese glyphs"
     assert not plotting._draws_chinese("/no/such/font.ttf")
+
+
+def test_plot_title_names_animators_made_inside_the_block():
+    from d2lmini.plotting import plot_title
+    with plot_title("English"):
+        inner = Animator(live=False)
+        own = Animator(title="mine", live=False)
+    assert (inner.title, own.title, Animator(live=False).title) == ("English", "mine", None)

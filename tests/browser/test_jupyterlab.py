@@ -66,16 +66,25 @@ def lab(tmp_path_factory):
         shutil.copytree(ROOT / name, work / name)
     for name in ("index.ipynb", "DATA.md"):
         shutil.copy(ROOT / name, work / name)
+    # render every cell (no windowing: the checks see the whole notebook); no news pop-up
+    settings = work / ".settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        '{"windowingMode": "none"}')
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false"}')
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, D2LMINI_QUICK="1", HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1",
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-               JUPYTER_CONFIG_DIR=str(work / ".jupyter"))   # no user settings leak in
+               JUPYTER_CONFIG_DIR=str(work / ".jupyter"),
+               JUPYTERLAB_SETTINGS_DIR=str(work / ".settings"))   # no user settings leak in
     env.pop("MPLBACKEND", None)          # the kernel's own inline backend, as for a student
     log = open(work / "jupyterlab.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-         "--ServerApp.open_browser=False", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+         "--ServerApp.open_browser=False", "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
          "jupyterlab.NeverCheckForUpdate"],
         cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -113,7 +122,7 @@ def _open(page, base, token, path):
 
 
 def _wait_ready(page):
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     # the kernel has started when the toolbar's status says Idle
     page.wait_for_function(
         """() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) '
@@ -187,14 +196,26 @@ def test_chapter_survives_save_and_reopen(lab, browser, chapter):
 
     shots = os.environ.get("D2LMINI_SCREENSHOTS")
     if shots:
+        news = page.locator(".jp-Notification-Toast-Close, .Toastify__close-button")
+        if news.count():
+            news.first.click()
         nb.locator(".d2lmini-progress").first.scroll_into_view_if_needed()
-        page.mouse.wheel(0, -150)
+        page.mouse.move(800, 500)
+        page.mouse.wheel(0, 250)                  # the bar at the top, the figure below it
         time.sleep(1)
         pathlib.Path(shots).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(pathlib.Path(shots) / f"{chapter[:2]}_saved_and_reopened.png"))
 
     # the exercise link at the end of the chapter opens the exercise notebook in the lab
-    link = nb.locator(f"a[href$='exercises/{chapter}']").last
+    link = nb.locator(f"a[href*='exercises/{chapter}']")
+    for _ in range(20):                            # JupyterLab renders only visible cells
+        page.evaluate("""() => document.querySelectorAll(
+            '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+            .forEach(e => { e.scrollTop = e.scrollHeight; })""")
+        time.sleep(0.5)
+        if link.count():
+            break
+    link = link.last
     link.scroll_into_view_if_needed()
     link.click()
     page.wait_for_url(f"**/lab/tree/exercises/{chapter}**", timeout=30_000)

@@ -60,44 +60,57 @@ def select_chapters(paths, wanted):
     return out
 
 
+# Executed copies keep their figures whatever MPLBACKEND says (CI often sets Agg, under
+# which every plt.show() is silently dropped): the kernel gets the inline backend.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def kernel_env(quick=False):
+    """The environment for a kernel that executes a chapter: ours, with the inline
+    matplotlib backend and, with `quick`, D2LMINI_QUICK=1."""
+    env = dict(os.environ, MPLBACKEND=INLINE_BACKEND)
+    if quick:
+        env["D2LMINI_QUICK"] = "1"
+    return env
+
+
 def run_notebook(path, out_dir, timeout=1800, quick=False):
     """Execute one notebook top to bottom in a fresh kernel; write the executed copy to
     `out_dir` and return the seconds it took."""
     import nbformat
     from nbclient import NotebookClient
+    path, out_dir = pathlib.Path(path), pathlib.Path(out_dir)
     nb = nbformat.read(path, as_version=4)
-    env_quick = os.environ.get("D2LMINI_QUICK")
-    if quick:
-        os.environ["D2LMINI_QUICK"] = "1"
-    try:
-        start = time.perf_counter()
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        seconds = time.perf_counter() - start
-    finally:
-        if quick:
-            if env_quick is None:
-                os.environ.pop("D2LMINI_QUICK", None)
-            else:
-                os.environ["D2LMINI_QUICK"] = env_quick
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env(quick))
+    seconds = time.perf_counter() - start
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / (path.name + ".tmp")
-    nbformat.write(nb, tmp)
-    tmp.replace(out_dir / path.name)
+    write_notebook(nb, out_dir / path.name)
     return seconds
 
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
-KEEP_NB_METADATA = ("kernelspec", "language_info")
+# What JupyterLab 4 writes when it saves a notebook open on the python3 kernel of this
+# course's environment: stored exactly so, a freshly opened notebook is not "modified".
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3", "version": "3.11.7"}
+
+
+def notebook_metadata():
+    """The notebook-level metadata every stored notebook carries (a fresh copy)."""
+    import copy
+    return {"kernelspec": copy.deepcopy(KERNELSPEC), "language_info": copy.deepcopy(LANGUAGE_INFO)}
 
 
 def clean_notebook(nb):
-    """Strip execution noise: notebook metadata beyond the kernel, cell metadata beyond
-    nbgrader's, execution counts, random cell ids, and the outputs of every cell that
-    nbval does not check (those outputs are what a student sees without running)."""
-    nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEEP_NB_METADATA}
-    if "language_info" in nb.metadata:
-        nb.metadata["language_info"] = {"name": "python"}
+    """Strip execution noise: notebook metadata beyond the kernel (which is stored as
+    JupyterLab saves it), cell metadata beyond nbgrader's, execution counts, random cell
+    ids, and the outputs of every cell that nbval does not check (those outputs are what a
+    student sees without running)."""
+    nb.metadata = notebook_metadata()
     for i, cell in enumerate(nb.cells):
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("nbgrader", "tags")}
         cell["id"] = f"cell-{i:03d}"  # stable ids: no diff noise between saves

@@ -55,9 +55,8 @@ def student_version(nb, name="notebook"):
     import nbformat
     load_assignment(nb, name)   # the test cells must be gradable
     out = nbformat.v4.new_notebook()
-    out.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                   "name": "python3"},
-                    "language_info": {"name": "python"}}
+    from .course import notebook_metadata
+    out.metadata = notebook_metadata()   # as JupyterLab saves it: not "modified" on open
     for i, cell in enumerate(nb.cells):
         where = f"{name} cell {i}"
         meta = nbgrader_meta(cell)

@@ -15,9 +15,10 @@ from .sentiment import (BiGRUClassifier, SentimentConfig, accuracy_by_length, bu
                         evaluate_sentiment, predict_batches, predict_sentiment, review_loader,
                         tokenize_review, train_sentiment)
 from .tagger import RNNTagger, TaggerConfig, count_parameters
-from .training import (detach_state, evaluate_perplexity, grad_clipping, predict_chars,
+from .fit import History, TrainingDivergedError, fit, grad_clipping
+from .training import (detach_state, evaluate_perplexity, heldout_perplexity, predict_chars,
                        train_epoch_lm, train_lm)
-from .utils import by_mode, check_shape, is_quick, set_seed, try_device
+from .utils import ArgumentError, by_mode, check_shape, evaluating, is_quick, set_seed, try_device
 from .word2vec import (SGNSConfig, SkipGramNS, WordVectors, analogy, evaluate_analogies,
                        evaluate_similarity, sgns_loss, sgns_sgd_step, similar_tokens,
                        train_gensim, train_word2vec)

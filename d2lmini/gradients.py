@@ -9,8 +9,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .training import grad_clipping
-from .utils import set_seed
+from .fit import fit
+from .utils import check_positive_int, evaluating, set_seed
+
+__all__ = ["FirstTokenModel", "GRUVariantCell", "first_token_batch", "per_step_grad_norms",
+           "train_first_token", "unroll"]
 
 
 class GRUVariantCell(nn.Module):
@@ -104,29 +107,43 @@ def first_token_batch(batch_size, num_steps, num_classes, generator=None):
     return X, X[:, 0].clone()
 
 
+class FirstTokenModel(nn.Module):
+    """A recurrent `cell` unrolled over one-hot tokens, and a linear read-out of its last state."""
+
+    def __init__(self, cell, num_classes):
+        super().__init__()
+        self.cell, self.num_classes = cell, num_classes
+        self.head = nn.Linear(cell.hidden_size, num_classes)
+
+    def forward(self, X):
+        """X: (batch, num_steps) token ids -> (batch, num_classes) logits."""
+        h = unroll(self.cell, F.one_hot(X, self.num_classes).float())[-1]   # (batch, hidden)
+        return self.head(h)
+
+
 def train_first_token(cell, num_steps, num_classes, iterations=300, batch_size=64, lr=1e-2,
                       theta=1.0, seed=0, eval_size=1000):
-    """Train `cell` plus a linear read-out of h_T on the first-token task with Adam and
-    gradient clipping. Returns a dict: test accuracy, final training loss, loss curve."""
+    """Train `cell` plus a linear read-out of h_T on the first-token task with `fit` (Adam,
+    gradient clipping at `theta`; one "epoch" of `iterations` fresh batches). Returns a
+    dict: test accuracy, final training loss (mean of the last 20 batches), loss curve."""
+    iterations = check_positive_int("iterations", iterations)
     set_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    head = nn.Linear(cell.hidden_size, num_classes)
-    params = list(cell.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params, lr=lr)
-    losses = []
-    for _ in range(iterations):
-        X, y = first_token_batch(batch_size, num_steps, num_classes, gen)
-        h = unroll(cell, F.one_hot(X, num_classes).float())[-1]   # (batch, hidden)
-        loss = F.cross_entropy(head(h), y)
-        opt.zero_grad()
-        loss.backward()
-        grad_clipping(params, theta)
-        opt.step()
-        losses.append(loss.item())
-    with torch.no_grad():  # fresh, fixed test sequences
-        X, y = first_token_batch(eval_size, num_steps, num_classes,
-                                 torch.Generator().manual_seed(seed + 12345))
-        h = unroll(cell, F.one_hot(X, num_classes).float())[-1]
-        acc = (head(h).argmax(-1) == y).float().mean().item()
+    model = FirstTokenModel(cell, num_classes)
+
+    def batches():
+        return (first_token_batch(batch_size, num_steps, num_classes, gen) for _ in range(iterations))
+
+    def step(model, batch):
+        X, y = batch
+        return F.cross_entropy(model(X), y), len(y)
+
+    history = fit(model, batches, step, "adam", lr=lr, max_epochs=1, clip=theta,
+                  progress=False, plot=False, curves=[])
+    X, y = first_token_batch(eval_size, num_steps, num_classes,    # fresh, fixed test sequences
+                             torch.Generator().manual_seed(seed + 12345))
+    with evaluating(model):
+        acc = (model(X).argmax(-1) == y).float().mean().item()
+    losses = history.step_loss
     return {"accuracy": acc, "final_loss": sum(losses[-20:]) / len(losses[-20:]),
             "losses": losses}

@@ -10,17 +10,12 @@ Metrics, and what they count:
   counts only if its type and both boundaries match and it starts with `B-`. seqeval's
   default (conlleval-like, lenient) mode is reported beside it as `entity_f1_lenient`.
 """
-import time
-from dataclasses import dataclass
-
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from .data import pad_tagging_batch
-from .plotting import Animator
-from .training import grad_clipping
-from .utils import try_device
+from .fit import check_clip, fit
+from .utils import ArgumentError, evaluating, model_device, try_device
 from .vocab import PAD, Vocab
 
 IGNORE_INDEX = -100  # tag id of padding positions; CrossEntropyLoss skips it
@@ -197,20 +192,19 @@ def state_bytes(model, optimizer_slots=2):
 
 
 # --------------------------------------------------------------------------- training
-@torch.no_grad()
 def predict_tagged(model, loader, label_names, device=None):
     """(gold, predicted) lists of string tag sequences, padding removed, in loader order."""
-    device = device or next(model.parameters()).device
-    was_training = model.training
-    model.eval()
+    device = device or model_device(model)
     gold, pred = [], []
-    for tokens, tags, lengths in loader:
-        logits = model(tokens.to(device), lengths)            # (B, T, num_tags)
-        best = logits.argmax(dim=-1).cpu()                    # (B, T)
-        for g, p, n in zip(tags.tolist(), best.tolist(), lengths.tolist()):
-            gold.append([label_names[i] for i in g[:n]])
-            pred.append([label_names[i] for i in p[:n]])
-    model.train(was_training)
+    with evaluating(model):
+        for tokens, tags, lengths in loader:
+            logits = model(tokens.to(device), lengths)        # (B, T, num_tags)
+            best = logits.argmax(dim=-1).cpu()                # (B, T)
+            for g, p, n in zip(tags.tolist(), best.tolist(), lengths.tolist()):
+                gold.append([label_names[i] for i in g[:n]])
+                pred.append([label_names[i] for i in p[:n]])
+    if not gold:
+        raise ArgumentError("the loader yielded no sentences to tag")
     return gold, pred
 
 
@@ -220,81 +214,56 @@ def evaluate_tagger(model, loader, label_names, device=None):
     return tagging_scores(gold, pred, label_names)
 
 
-@dataclass
-class EpochStats:
-    """What one training epoch measured."""
+def train_tagger(model, train_iter, valid_iter, label_names, num_epochs=10, lr=1e-3,
+                 theta=5.0, *, patience=None, monitor="entity_f1", optimizer="adam",
+                 device=None, progress=True, plot=None, title=None):
+    """Train a tagger with `fit`: `CrossEntropyLoss(ignore_index=IGNORE_INDEX)`, Adam by
+    default, gradient clipping at global norm `theta` (None: off), and after each epoch the
+    validation scores of `evaluate_tagger`. Early stopping watches `monitor` (default
+    validation entity F1) with `patience` epochs (None: train all `num_epochs`), and the
+    weights of the best epoch are restored.
 
-    loss: float            # mean cross-entropy per real token
-    seconds: float         # wall time of the epoch (training only, no evaluation)
-    tokens_per_s: float    # real (non-pad) tokens per second
-    activation_bytes: int  # largest per-batch bytes saved for backward
-    cuda_peak_bytes: int   # torch.cuda.max_memory_allocated over the epoch (0 on CPU)
-
-
-def train_tagger_epoch(model, loader, loss_fn, optimizer, theta, device):
-    """One pass over `loader`; returns `EpochStats` (loss, time, speed, memory)."""
-    model.train()
-    total_loss, num_tokens, act_peak = 0.0, 0, 0
+    Returns a `History`: per-epoch `epoch`, `train_loss`, `seconds`, `tokens_per_s` and the
+    validation `accuracy`, `token_macro_f1`, `entity_f1`, ...; `best_epoch`, `epochs_run`;
+    and `memory_bytes` (measured CUDA peak on a GPU; on the CPU, largest activations saved
+    for backward + parameters, gradients and Adam state), `activation_bytes`, `memory_method`.
+    """
+    if model.num_tags != len(label_names):
+        raise ArgumentError(f"the model has {model.num_tags} outputs but there are "
+                            f"{len(label_names)} label names")
+    device = torch.device(device) if device is not None else try_device()
+    model.to(device)
     on_cuda = device.type == "cuda"
-    if on_cuda:
-        torch.cuda.reset_peak_memory_stats(device)
-    start = time.perf_counter()
-    for tokens, tags, lengths in loader:
-        tokens, tags = tokens.to(device), tags.to(device)
+    loss_fn = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
+    peaks = {"activations": 0, "cuda": 0}
+
+    def batches():
+        if on_cuda:                          # measure the training passes only
+            torch.cuda.reset_peak_memory_stats(device)
+        return train_iter
+
+    def step(model, batch):
+        tokens, tags, lengths = batch[0].to(device), batch[1].to(device), batch[2]
         with SavedTensorMeter() as meter:
             logits = model(tokens, lengths)                   # (B, T, num_tags)
             loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tags.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        if theta:
-            grad_clipping(model, theta)
-        optimizer.step()
-        n = int((tags != loss_fn.ignore_index).sum())
-        total_loss, num_tokens = total_loss + loss.item() * n, num_tokens + n
-        act_peak = max(act_peak, meter.bytes)
-    if on_cuda:
-        torch.cuda.synchronize(device)
-    seconds = time.perf_counter() - start
-    if num_tokens == 0:
-        raise ValueError("the loader yielded no tokens to train on")
-    cuda_peak = torch.cuda.max_memory_allocated(device) if on_cuda else 0
-    return EpochStats(total_loss / num_tokens, seconds, num_tokens / seconds, act_peak, cuda_peak)
+        peaks["activations"] = max(peaks["activations"], meter.bytes)
+        return loss, int((tags != IGNORE_INDEX).sum())        # real (non-pad) tokens
 
+    def evaluate(model):
+        if on_cuda:
+            peaks["cuda"] = max(peaks["cuda"], torch.cuda.max_memory_allocated(device))
+        return evaluate_tagger(model, valid_iter, label_names, device)
 
-def train_tagger(model, train_loader, val_loader, label_names, num_epochs=10, lr=1e-3,
-                 theta=5.0, device=None, progress=True, plot=None, title=None):
-    """Train a tagger with Adam, `CrossEntropyLoss(ignore_index=IGNORE_INDEX)` and gradient
-    clipping; evaluate on `val_loader` after each epoch.
-
-    Returns a dict: per-epoch lists (`epoch`, `loss`, `seconds`, `tokens_per_s`, and the
-    validation `accuracy`, `token_macro_f1`, `entity_f1`, ...), plus `memory_bytes`
-    (measured CUDA peak on a GPU; on the CPU, largest activations saved for backward +
-    parameters, gradients and Adam state) and the `animator`.
-    """
-    if model.num_tags != len(label_names):
-        raise ValueError(f"the model has {model.num_tags} outputs but there are "
-                         f"{len(label_names)} label names")
-    device = torch.device(device) if device is not None else try_device()
-    model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
-    history = {"epoch": [], "loss": [], "seconds": [], "tokens_per_s": []}
-    animator = Animator(xlabel="epoch", legend=["train loss", "valid accuracy", "valid entity F1"],
-                        title=title, live=plot)
-    act_peak = cuda_peak = 0
-    for epoch in tqdm(range(1, num_epochs + 1), desc=title or "epochs", disable=not progress,
-                      leave=False):
-        stats = train_tagger_epoch(model, train_loader, loss_fn, optimizer, theta, device)
-        scores = evaluate_tagger(model, val_loader, label_names, device)
-        act_peak, cuda_peak = max(act_peak, stats.activation_bytes), max(cuda_peak, stats.cuda_peak_bytes)
-        for key, value in [("epoch", epoch), ("loss", stats.loss), ("seconds", stats.seconds),
-                           ("tokens_per_s", stats.tokens_per_s), *scores.items()]:
-            history.setdefault(key, []).append(value)
-        animator.add(epoch, **{"train loss": stats.loss, "valid accuracy": scores["accuracy"],
-                               "valid entity F1": scores["entity_f1"]})
-    history["activation_bytes"] = act_peak
-    history["memory_bytes"] = cuda_peak if cuda_peak else act_peak + state_bytes(model)
-    history["memory_method"] = ("torch.cuda.max_memory_allocated" if cuda_peak else
-                                "saved-for-backward bytes + params/grads/Adam state")
-    history["animator"] = animator
+    history = fit(model, batches, step, optimizer, lr=lr, max_epochs=num_epochs,
+                  evaluate=evaluate, monitor=monitor, mode="max", patience=patience,
+                  clip=check_clip(theta, "theta"), progress=progress, plot=plot,
+                  curves=["train_loss", "accuracy", "entity_f1"], title=title)
+    history.metrics["tokens_per_s"] = history.items_per_s
+    history.info["activation_bytes"] = peaks["activations"]
+    history.info["memory_bytes"] = peaks["cuda"] or peaks["activations"] + state_bytes(
+        model, optimizer_slots=0 if optimizer == "sgd" else 2)
+    history.info["memory_method"] = ("torch.cuda.max_memory_allocated" if peaks["cuda"] else
+                                     "saved-for-backward bytes + params/grads/Adam state")
+    print(f"{title + ': ' if title else ''}{history.summary()}")
     return history

@@ -6,21 +6,17 @@ tokenise reviews -> build a capped vocabulary with `<pad>` -> encode -> pad batc
 -> `predict_sentiment` for a single text.
 """
 import collections
-import copy
 import functools
 import math
 import re
-import time
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
-from tqdm.auto import tqdm
 
-from .plotting import Animator
-from .training import grad_clipping
-from .utils import try_device
+from .fit import check_clip, fit
+from .utils import ArgumentError, check_positive_int, evaluating, model_device, try_device
 from .vocab import PAD, Vocab
 
 # Chinese/Japanese ideographs become one token each (there are no spaces to split on).
@@ -166,26 +162,19 @@ def classification_scores(y_true, y_pred):
             "macro_f1": float(f1_score(y_true, y_pred, average="macro"))}
 
 
-def _model_device(model):
-    return next(model.parameters()).device
-
-
 def predict_batches(model, data_iter, device=None):
     """Run `model` over (X, lengths, y) batches; returns a dict of 1-D tensors:
     labels, preds, lengths and probs (B, C) of all examples in order."""
-    device = device or _model_device(model)
-    was_training = model.training
-    model.eval()
+    device = device or model_device(model)
     parts = collections.defaultdict(list)
-    with torch.no_grad():
+    with evaluating(model):
         for X, lengths, y in data_iter:
             logits = model(X.to(device), lengths)
             parts["probs"].append(torch.softmax(logits, dim=-1).cpu())
             parts["labels"].append(y)
             parts["lengths"].append(lengths)
-    model.train(was_training)
     if not parts:
-        raise ValueError("the data iterator yielded no batches")
+        raise ArgumentError("the data iterator yielded no batches")
     result = {k: torch.cat(v) for k, v in parts.items()}
     result["preds"] = result["probs"].argmax(dim=-1)
     return result
@@ -197,65 +186,53 @@ def evaluate_sentiment(model, data_iter, device=None):
     return classification_scores(res["labels"].numpy(), res["preds"].numpy())
 
 
-def train_sentiment(model, train_iter, valid_iter=None, num_epochs=6, lr=3e-3, theta=5.0,
-                    device=None, keep_best=True, progress=True, plot=None, title=None):
-    """Train with Adam and cross-entropy, clipping gradients to global norm `theta`.
+def train_sentiment(model, train_iter, valid_iter=None, num_epochs=None, lr=None, theta=None, *,
+                    config=None, patience=None, monitor="valid_f1", keep_best=True,
+                    optimizer="adam", device=None, progress=True, plot=None, title=None):
+    """Train a classifier with `fit`: cross-entropy, Adam by default, gradient clipping at
+    global norm `theta`, and after each epoch the training loss and accuracy and the
+    validation accuracy (`valid_acc`) and macro F1 (`valid_f1`).
 
-    After each epoch: training loss and accuracy, validation accuracy and macro F1 (live
-    plot in Jupyter, printed lines elsewhere) and the seconds the epoch took. With
-    `keep_best` and a validation set the weights of the best validation epoch are
-    restored at the end. Returns the history as a dict of lists.
+    `num_epochs`, `lr` and `theta` default to those of `config` (a `SentimentConfig`;
+    without one, its defaults). Early stopping watches `monitor` with `patience` epochs
+    (None: train every epoch); with `keep_best` and a validation set the weights of the best
+    epoch are restored at the end. Returns a `History` (`epoch`, `train_loss`, `train_acc`,
+    `valid_acc`, `valid_f1`, `seconds`, `best_epoch`, ...).
     """
-    device = device or try_device()
+    config = config or SentimentConfig()
+    num_epochs = config.num_epochs if num_epochs is None else num_epochs
+    lr = config.lr if lr is None else lr
+    theta = config.theta if theta is None else theta
+    device = torch.device(device) if device is not None else try_device()
     model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
-    history = {k: [] for k in ("epoch", "train_loss", "train_acc", "valid_acc", "valid_f1",
-                               "seconds")}
-    legend = ["train loss", "train acc"] + (["valid acc", "valid F1"] if valid_iter else [])
-    animator = Animator(xlabel="epoch", legend=legend, title=title, live=plot)
-    best_score, best_state = -math.inf, None
-    for epoch in range(1, num_epochs + 1):
-        model.train()
-        total_loss, correct, count = 0.0, 0, 0
-        start = time.perf_counter()
-        for X, lengths, y in tqdm(train_iter, desc=f"epoch {epoch}/{num_epochs}",
-                                  disable=not progress, leave=False):
-            X, y = X.to(device), y.to(device)
-            logits = model(X, lengths)                       # (B, C)
-            loss = loss_fn(logits, y)
-            optimizer.zero_grad()
-            loss.backward()
-            grad_clipping(model, theta)
-            optimizer.step()
-            total_loss += loss.item() * len(y)
-            correct += (logits.argmax(dim=-1) == y).sum().item()
-            count += len(y)
-        if count == 0:
-            raise ValueError("the training iterator yielded no batches")
-        seconds = time.perf_counter() - start
-        scores = evaluate_sentiment(model, valid_iter, device) if valid_iter else {}
-        row = (epoch, total_loss / count, correct / count, scores.get("accuracy", math.nan),
-               scores.get("macro_f1", math.nan), seconds)
-        for key, value in zip(history, row):
-            history[key].append(value)
-        named = {"train loss": row[1], "train acc": row[2]}
-        if valid_iter:
-            named.update({"valid acc": row[3], "valid F1": row[4]})
-            if keep_best and row[4] > best_score:
-                best_score, best_state = row[4], copy.deepcopy(model.state_dict())
-        animator.add(epoch, **named)
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    history["best_epoch"] = (history["epoch"][history["valid_f1"].index(best_score)]
-                             if best_state is not None else num_epochs)
-    line = (f"{sum(history['seconds']) / num_epochs:.1f} s/epoch on {device}; "
-            f"final train loss {history['train_loss'][-1]:.3f}")
-    if valid_iter:
-        line += (f"; best validation macro F1 {best_score:.3f} "
-                 f"(epoch {history['best_epoch']}{', weights restored' if keep_best else ''})")
-    print(line)
-    history["animator"] = animator
+    tally = {"correct": 0, "count": 0}
+
+    def step(model, batch):
+        X, lengths, y = batch[0].to(device), batch[1], batch[2].to(device)
+        logits = model(X, lengths)                           # (B, C)
+        tally["correct"] += (logits.argmax(dim=-1) == y).sum().item()
+        tally["count"] += len(y)
+        return loss_fn(logits, y), len(y)
+
+    def evaluate(model):
+        scores = {"train_acc": tally["correct"] / max(1, tally["count"])}
+        tally.update(correct=0, count=0)
+        if valid_iter is not None:
+            valid = evaluate_sentiment(model, valid_iter, device)
+            scores.update(valid_acc=valid["accuracy"], valid_f1=valid["macro_f1"])
+        return scores
+
+    monitor = monitor if valid_iter is not None else None
+    history = fit(model, train_iter, step, optimizer, lr=lr, max_epochs=num_epochs,
+                  evaluate=evaluate, monitor=monitor, mode="max", patience=patience,
+                  restore_best=keep_best, clip=check_clip(theta, "theta"), progress=progress,
+                  plot=plot, curves=["train_loss", "train_acc", "valid_acc", "valid_f1"],
+                  title=title)
+    if valid_iter is None:
+        for key in ("valid_acc", "valid_f1"):
+            history.metrics[key] = [math.nan] * history.epochs_run
+    print(f"{title + ': ' if title else ''}{history.summary()} on {device}")
     return history
 
 
@@ -282,12 +259,8 @@ def predict_sentiment(model, vocab, text, positive_label=1, max_len=None):
     if not tokens:
         raise ValueError("the text has no words to classify; type a review")
     ids = encode_reviews([tokens], vocab, max_len)[0]
-    device = _model_device(model)
+    device = model_device(model)
     X = torch.tensor([ids], device=device)                  # (1, T)
     lengths = torch.tensor([len(ids)])                      # (1,)
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        prob = torch.softmax(model(X, lengths), dim=-1)[0, positive_label].item()
-    model.train(was_training)
-    return prob
+    with evaluating(model):
+        return torch.softmax(model(X, lengths), dim=-1)[0, positive_label].item()

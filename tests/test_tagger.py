@@ -246,7 +246,7 @@ def test_train_tagger_learns_a_trivial_tagging_task():
     hist = train_tagger(model, train, tagging_loader(enc, vocab, 32), LABELS, num_epochs=12,
                         lr=0.02, device="cpu", progress=False, plot=False)
     assert hist["entity_f1"][-1] > 0.95
-    assert hist["loss"][-1] < hist["loss"][0]
+    assert hist["train_loss"][-1] < hist["train_loss"][0]
     assert hist["memory_bytes"] > hist["activation_bytes"] > 0
     assert len(hist["seconds"]) == 12 and min(hist["tokens_per_s"]) > 0
     with pytest.raises(ValueError, match="label names"):

@@ -5,6 +5,7 @@ import pytest
 import torch
 from torch import nn
 
+from d2lmini.errors import UserError
 from d2lmini import (RNNScratch, Vocab, evaluate_perplexity, grad_clipping, perplexity,
                      predict_chars, seq_data_iter_random, seq_data_iter_sequential, set_seed,
                      train_lm)
@@ -71,10 +72,10 @@ def test_training_on_a_repetitive_corpus_reaches_low_perplexity():
     vocab = Vocab(list(text))
     corpus = vocab[list(text)]
     model = RNNScratch(len(vocab), 32, sigma=0.1)
-    history = train_lm(model, lambda: seq_data_iter_random(corpus, 8, 10), vocab, lr=0.01,
+    history = train_lm(model, lambda: seq_data_iter_random(corpus, 8, 10),
+                       lambda: seq_data_iter_sequential(corpus, 4, 10), lr=0.01,
                        num_epochs=15, theta=1.0, device=torch.device("cpu"),
-                       use_random_iter=True, optimizer="adam", progress=False, plot=False,
-                       val_iter_fn=lambda: seq_data_iter_sequential(corpus, 4, 10))
+                       use_random_iter=True, optimizer="adam", progress=False, plot=False)
     assert history["train_ppl"][0] > 2  # starts far from the 1.0 it reaches
     assert history["val_ppl"][-1] < 1.5
     assert all(s > 0 for s in history["tokens_per_s"])
@@ -87,7 +88,7 @@ def test_sequential_training_detaches_state():
     vocab = Vocab(list(text))
     corpus = vocab[list(text)]
     model = RNNScratch(len(vocab), 16)
-    history = train_lm(model, lambda: seq_data_iter_sequential(corpus, 4, 8), vocab, lr=1.0,
+    history = train_lm(model, lambda: seq_data_iter_sequential(corpus, 4, 8), lr=1.0,
                        num_epochs=2, device=torch.device("cpu"), progress=False, plot=False)
     assert len(history["train_ppl"]) == 2 and history["train_ppl"][1] < history["train_ppl"][0]
 
@@ -107,8 +108,8 @@ def test_sampling_with_temperature_is_seeded_and_valid():
 def test_empty_data_iterator_gives_clear_error():
     vocab = Vocab(list("ab"))
     model = RNNScratch(len(vocab), 4)
-    with pytest.raises(ValueError, match="no batches"):
-        train_lm(model, lambda: iter([]), vocab, lr=0.1, num_epochs=1,
+    with pytest.raises(UserError, match="batches were empty"):
+        train_lm(model, lambda: iter([]), lr=0.1, num_epochs=1,
                  device=torch.device("cpu"), progress=False, plot=False)
 
 
@@ -116,7 +117,7 @@ def test_bad_optimizer_name_and_empty_validation_give_clear_errors():
     vocab = Vocab(list("ab"))
     model = RNNScratch(len(vocab), 4)
     with pytest.raises(ValueError, match="optimizer must be"):
-        train_lm(model, lambda: iter([]), vocab, lr=0.1, num_epochs=1, optimizer="rmsprop",
+        train_lm(model, lambda: iter([]), lr=0.1, num_epochs=1, optimizer="rmsprop",
                  device=torch.device("cpu"), progress=False, plot=False)
     with pytest.raises(ValueError, match="shorter than"):
         evaluate_perplexity(model, iter([]))

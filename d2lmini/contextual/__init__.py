@@ -10,7 +10,7 @@ from .model import PACKAGED_MODEL, Bert, load_bert
 from .plots import pca_2d, plot_polysemy
 from .polysemy import (PolysemyResult, bank_polysemy, cosine_matrix, static_vector_of,
                        within_across)
-from .sentences import (DEFAULT_SENTENCES, SAME_START_SENTENCES, SEED_SENTENCES,
+from .sentences import (DEFAULT_SENTENCES, SAME_START_SENTENCES,
                         TUTORIAL_SENTENCES, default_sentences)
 from .vectors import WordSpan, find_word, layer_indices, locate_word, word_vectors
 
@@ -18,5 +18,5 @@ __all__ = ["PACKAGED_MODEL", "Bert", "load_bert",
            "WordSpan", "find_word", "layer_indices", "locate_word", "word_vectors",
            "PolysemyResult", "bank_polysemy", "cosine_matrix", "static_vector_of",
            "within_across", "pca_2d", "plot_polysemy",
-           "DEFAULT_SENTENCES", "SAME_START_SENTENCES", "TUTORIAL_SENTENCES", "SEED_SENTENCES",
+           "DEFAULT_SENTENCES", "SAME_START_SENTENCES", "TUTORIAL_SENTENCES",
            "default_sentences"]

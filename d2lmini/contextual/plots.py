@@ -5,6 +5,8 @@ import numpy as np
 __all__ = ["pca_2d", "plot_polysemy"]
 
 
+LEGEND_SIZE = 11   # readable at the notebook's default width
+
 def pca_2d(vectors):
     """Project unit-length rows onto their first two principal components: (N, D) -> (N, 2)."""
     u = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -36,7 +38,7 @@ def plot_polysemy(result, layer=None):
 
     bert_xy = pca_2d(result.vectors[layer])
     lim = 1.15 * max(np.abs(bert_xy).max(), 0.05)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    fig, axes = plt.subplots(1, 3, figsize=(18, 6.2))
 
     ax = axes[0]
     if result.static_vector is not None:
@@ -48,9 +50,9 @@ def plot_polysemy(result, layer=None):
             ax.add_patch(plt.Circle((x, y), lim * (0.06 + 0.04 * k), fill=False,
                                     color=colours(k), linewidth=2, label=f"{sense} (same point)"))
         ax.annotate(f"all {n} sentences,\nevery sense:\none vector", (x, y),
-                    xytext=(x + 0.2 * lim, y + 0.2 * lim), fontsize=9)
+                    xytext=(x + 0.2 * lim, y + 0.2 * lim), fontsize=11)
         ax.set_title(f"word2vec: one vector for '{result.word}'")
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="lower left", fontsize=LEGEND_SIZE)
     else:
         ax.text(0.5, 0.5, "no static vectors given", ha="center", va="center",
                 transform=ax.transAxes)
@@ -68,13 +70,13 @@ def plot_polysemy(result, layer=None):
                    marker=markers[k % len(markers)], label=sense, edgecolor="black",
                    linewidth=0.5)
     for i, (x, y) in enumerate(bert_xy):
-        ax.annotate(str(i), (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7)
+        ax.annotate(str(i), (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal", adjustable="box")
     ax.set_title(f"BERT layer {layer}: one vector per sentence")
     ax.set_xlabel("PC 1 (unit vectors)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=LEGEND_SIZE)
 
     ax = axes[2]
     ax.plot(result.layers, [result.within[l] for l in result.layers], "o-", label="within sense")
@@ -84,8 +86,8 @@ def plot_polysemy(result, layer=None):
     ax.set_xlabel("layer (0 = embeddings)")
     ax.set_ylabel("mean cosine")
     ax.set_title(f"'{result.word}': similarity by layer")
-    ax.legend(fontsize=8)
-    fig.suptitle(f"'{result.word}' in {n} sentences - {result.model_name}", fontsize=10)
+    ax.legend(fontsize=LEGEND_SIZE)
+    fig.suptitle(f"'{result.word}' in {n} sentences - {result.model_name}", fontsize=13)
     fig.tight_layout()
     plt.close(fig)          # the caller shows it (display(result.figure)); no double plot
     return fig

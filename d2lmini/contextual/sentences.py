@@ -1,7 +1,7 @@
 """The sentences of chapter 8: "bank" in three senses, placed so that its position cannot
 decide which sentences look alike, a same-start control, and a common tutorial's three."""
 
-__all__ = ["DEFAULT_SENTENCES", "SAME_START_SENTENCES", "SEED_SENTENCES", "TUTORIAL_SENTENCES",
+__all__ = ["DEFAULT_SENTENCES", "SAME_START_SENTENCES", "TUTORIAL_SENTENCES",
            "default_sentences"]
 
 # Default sentences: six per sense, and in every sense "bank" is token number 2, 4, 5, 6, 7
@@ -58,7 +58,6 @@ TUTORIAL_SENTENCES = [
     ("The bank approved my loan application.", "money"),
 ]
 
-SEED_SENTENCES = TUTORIAL_SENTENCES   # the old name, still used by chapter 8's notebook
 
 
 def default_sentences():

@@ -1,6 +1,6 @@
 """Benchmark 3: a BiGRU tagger with one-hot inputs against the same tagger with embeddings.
 
-Both are `d2lmini.tagger.RNNTagger` (chapters 4-5): vocabulary 20,000 words, batches of
+Both are `d2lmini.tagging.RNNTagger` (chapters 4-5): vocabulary 20,000 words, batches of
 32 sentences × 40 tokens, bidirectional GRU with 128 hidden units per direction, 9 tags.
 The one-hot tagger feeds `F.one_hot(tokens).float()` (batch, steps, 20,000) into the GRU,
 as the seed does; the embedding tagger feeds 100-dim `nn.Embedding` rows. One step =
@@ -13,7 +13,7 @@ Time: ms per step, interleaved repetitions, medians. Memory (see `peak_step_byte
   summed in time order; the peak of that running total is the most tensor memory the
   step had live at once beyond what existed before it (the one-hot input, activations,
   gradients, temporaries). We also report the bytes autograd saved for the backward
-  pass (`d2lmini.ner.SavedTensorMeter`, as chapter 5 does) and parameter + Adam bytes.
+  pass (`d2lmini.tagging.SavedTensorMeter`, as chapter 5 does) and parameter + Adam bytes.
 """
 import torch
 import torch.nn.functional as F
@@ -76,7 +76,7 @@ def peak_step_bytes(model, step, device):
 
 def saved_activation_bytes(model, batch):
     """Bytes autograd keeps for the backward pass of one forward (chapter 5's meter)."""
-    from d2lmini.ner import SavedTensorMeter
+    from d2lmini.tagging import SavedTensorMeter
     tokens, tags, lengths = batch
     with SavedTensorMeter() as meter:
         logits = model(tokens, lengths)
@@ -87,8 +87,8 @@ def saved_activation_bytes(model, batch):
 def run(quick=False, device="cpu", **overrides):
     """Time and measure both taggers; return the table rows and the details."""
     from d2lmini import set_seed
-    from d2lmini.ner import state_bytes
-    from d2lmini.tagger import RNNTagger, TaggerConfig
+    from d2lmini.tagging import state_bytes
+    from d2lmini.tagging import RNNTagger, TaggerConfig
     cfg = {**(QUICK if quick else FULL), **overrides}
     device = torch.device(device)
     vocab = make_vocab(cfg["vocab_size"])

@@ -110,7 +110,7 @@ def seed_interval(values, level=0.95):
 # --------------------------------------------------------------------------- per-item counts
 def entity_counts(gold_seqs, pred_seqs):
     """(n_sentences, 3) array of strict-IOB2 entity counts: true positives, predicted, gold."""
-    from .ner import bio_to_spans
+    from .tagging.spans import bio_to_spans
 
     if len(gold_seqs) != len(pred_seqs):
         raise ValueError(f"{len(gold_seqs)} gold sequences but {len(pred_seqs)} predicted ones")

@@ -6,7 +6,7 @@ import pytest
 from d2lmini.data import load_ner
 from d2lmini.data.ner import (_peoples_daily_parts, parse_pos_line, pos_entities, pos_line_to_bio,
                               split_sentences)
-from d2lmini.ner import bio_to_spans
+from d2lmini.tagging import bio_to_spans
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import pytest
 
 from d2lmini.intervals import (accuracy_counts, accuracy_from_counts, bootstrap, bootstrap_weights,
                                entity_counts, f1_from_counts, paired_bootstrap, seed_interval)
-from d2lmini.ner import tagging_scores
+from d2lmini.metrics import tagging_scores
 
 
 def test_weights_draw_each_sample_of_n_items():

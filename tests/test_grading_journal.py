@@ -147,12 +147,12 @@ def test_read_only_output_folder_fails_before_grading(tmp_path):
     ro.mkdir()
     subs.mkdir()
     shutil.copy(SOLUTION, subs / "a.ipynb")
-    code = ("import sys\nfrom d2lmini.cli import main\nfrom d2lmini.errors import UserError\n"
-            "try:\n    main(sys.argv[1:])\nexcept UserError as e:\n    print(e); sys.exit(2)\n")
+    code = "import sys\nfrom d2lmini.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     p = subprocess.run([bwrap, "--dev-bind", "/", "/", "--ro-bind", str(ro), str(ro),
                         sys.executable, "-c", code, "grade", str(SOLUTION), str(subs),
                         "--out", str(ro / "g.csv"), "--sandbox", "none"],
                        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                        capture_output=True, text=True, timeout=120)
-    assert p.returncode == 2 and "cannot write grades" in p.stdout, p.stdout + p.stderr
+    assert p.returncode == 2 and "cannot write grades" in p.stderr, p.stdout + p.stderr
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
     assert "reference run" not in p.stdout

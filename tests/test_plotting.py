@@ -7,14 +7,7 @@ import pytest
 
 from d2lmini import plotting
 from d2lmini.plotting import Animator, cjk_family, cjk_font, figure_png
-
-
-class Clock:
-    def __init__(self):
-        self.t = 0.0
-
-    def __call__(self):
-        return self.t
+from clock import Clock
 
 
 @pytest.fixture

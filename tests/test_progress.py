@@ -8,16 +8,7 @@ import pytest
 from d2lmini import progress
 from d2lmini.display import LiveDisplay
 from d2lmini.progress import ProgressBar, format_time
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self):
-        self.t = 0.0
-
-    def __call__(self):
-        return self.t
+from clock import Clock
 
 
 @pytest.fixture

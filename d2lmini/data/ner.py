@@ -1,5 +1,5 @@
 """Named-entity data with BIO tags (chapters 4-5): `load_ner`."""
-__all__ = ["load_ner", "bio_label_names", "deterministic_split", "parse_tab_bio", "drop_duplicates",
+__all__ = ["read_conll2003", "load_ner", "bio_label_names", "deterministic_split", "parse_tab_bio", "drop_duplicates",
            "parse_pos_line", "pos_entities", "pos_line_to_bio", "split_sentences"]
 import functools
 import hashlib
@@ -133,7 +133,9 @@ def check_conll2003(payload):
             hub.expect(name, ok, f"sentence {i} of split {key!r} is not [tokens, tags] with known tags: {row!r:.120}")
 
 
-def _conll2003(download=True):
+def read_conll2003(download=True):
+    """CoNLL-2003, the real source: read from the checked cache, fetched first when `download`
+    is true; a DataError says what was wrong."""
     payload, digest = hub.load_or_fetch("conll2003", _conll2003_fetch, check_conll2003, download=download)
     splits = {k: [(t, g) for t, g in payload[k]] for k in ("train", "valid", "test")}
     prov = Provenance(
@@ -255,5 +257,5 @@ def load_ner(name="auto"):
         data.provenance = replace(data.provenance, reason="asked for by name")
         announce(TOPIC, data.provenance)
         return data
-    return choose(TOPIC, name, "conll2003", "wnut16", _conll2003, _wnut16,
+    return choose(TOPIC, name, "conll2003", "wnut16", read_conll2003, _wnut16,
                   lambda: hub.is_cached("conll2003"))

@@ -144,11 +144,11 @@ def get(name):
 
 def _real(name):
     """The loader of real source `name` itself: call it with download=False to read the cache only."""
-    from .ner import _conll2003
-    from .sentiment import _imdb
-    from .text import _timemachine
-    from .wordvec import _ptb
-    return {"timemachine": _timemachine, "conll2003": _conll2003, "imdb": _imdb, "ptb": _ptb}[name]
+    from .ner import read_conll2003
+    from .sentiment import read_imdb
+    from .text import read_timemachine
+    from .wordvec import read_ptb
+    return {"timemachine": read_timemachine, "conll2003": read_conll2003, "imdb": read_imdb, "ptb": read_ptb}[name]
 
 
 def fetch(name, force=False):

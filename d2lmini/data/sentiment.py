@@ -10,7 +10,7 @@ from .ner import deterministic_split
 from .online import choose
 from .provenance import LabelledTexts, Provenance
 
-__all__ = ["TOPIC", "IMDB_HUB_ID", "check_imdb", "load_sentiment"]
+__all__ = ["read_imdb", "TOPIC", "IMDB_HUB_ID", "check_imdb", "load_sentiment"]
 
 TOPIC = "sentiment data"
 IMDB_HUB_ID = "stanfordnlp/imdb"
@@ -83,7 +83,9 @@ def check_imdb(payload):
             hub.expect(name, ok, f"review {i} of split {key!r} is not [text, label id]: {row!r:.120}")
 
 
-def _imdb(download=True):
+def read_imdb(download=True):
+    """IMDb, the real source: read from the checked cache, fetched first when `download`
+    is true; a DataError says what was wrong."""
     payload, digest = hub.load_or_fetch("imdb", _imdb_fetch, check_imdb, download=download)
     splits = {k: [(t, y) for t, y in payload[k]] for k in ("train", "valid", "test")}
     prov = Provenance(
@@ -97,5 +99,5 @@ def _imdb(download=True):
 def load_sentiment(name="auto"):
     """Labelled reviews: "auto" = IMDb from the hub if cached or reachable, else the shipped
     Rotten Tomatoes snippets ("rotten_tomatoes"). Prints which it took."""
-    return choose(TOPIC, name, "imdb", "rotten_tomatoes", _imdb, _rotten_tomatoes,
+    return choose(TOPIC, name, "imdb", "rotten_tomatoes", read_imdb, _rotten_tomatoes,
                   lambda: hub.is_cached("imdb"))

@@ -12,7 +12,7 @@ from .errors import UnknownDataset
 from .online import announce, choose
 from .provenance import Provenance, TextCorpus
 
-__all__ = ["TOPIC", "TIMEMACHINE", "SHAKESPEARE_FILE", "SPLIT_FRACTIONS", "strip_gutenberg", "split_text",
+__all__ = ["read_timemachine", "TOPIC", "TIMEMACHINE", "SHAKESPEARE_FILE", "SPLIT_FRACTIONS", "strip_gutenberg", "split_text",
            "load_corpus"]
 
 TOPIC = "text corpus"
@@ -75,7 +75,9 @@ def _peoples_daily():
     return text, prov
 
 
-def _timemachine(download=True):
+def read_timemachine(download=True):
+    """The Time Machine, the real source: read from the checked cache, fetched first when `download`
+    is true; a DataError says what was wrong."""
     path = TIMEMACHINE.fetch(download=download)
     text = strip_gutenberg(path.read_text(encoding="utf-8"))
     prov = Provenance(
@@ -96,7 +98,7 @@ def load_corpus(name="auto", language="en"):
     if language not in ("en", "zh"):
         raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
     if language == "en":
-        return choose(TOPIC, name, "timemachine", "shakespeare", _timemachine,
+        return choose(TOPIC, name, "timemachine", "shakespeare", read_timemachine,
                       lambda: _make("shakespeare", "en", *_shakespeare()),
                       lambda: TIMEMACHINE.path().is_file(), probe_url=TIMEMACHINE.url)
     if name not in ("auto", "peoples_daily"):

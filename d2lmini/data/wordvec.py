@@ -15,7 +15,7 @@ from .errors import DataError
 from .online import announce, choose
 from .provenance import Analogies, Provenance, TokenCorpus, WordPairs
 
-__all__ = ["TOPIC", "PTB_HUB_ID", "tokenize_words", "split_sentences", "check_ptb", "load_word2vec_corpus",
+__all__ = ["read_ptb", "TOPIC", "PTB_HUB_ID", "tokenize_words", "split_sentences", "check_ptb", "load_word2vec_corpus",
            "load_word_similarity", "load_analogies"]
 
 TOPIC = "word2vec corpus"
@@ -92,7 +92,9 @@ def check_ptb(payload):
                    f"sentence {i} is not a list of tokens: {s!r:.120}")
 
 
-def _ptb(download=True):
+def read_ptb(download=True):
+    """The Penn Treebank, the real source: read from the checked cache, fetched first when `download`
+    is true; a DataError says what was wrong."""
     payload, digest = hub.load_or_fetch("ptb", _ptb_fetch, check_ptb, download=download)
     sentences = payload["sentences"]
     prov = Provenance(
@@ -106,7 +108,7 @@ def _ptb(download=True):
 def load_word2vec_corpus(name="auto"):
     """Sentences of lower-case tokens: "auto" = the Penn Treebank from the hub if cached or
     reachable, else BBC news ("bbc_news", ~0.85 M tokens). Prints which it took."""
-    return choose(TOPIC, name, "ptb", "bbc_news", _ptb, _bbc, lambda: hub.is_cached("ptb"))
+    return choose(TOPIC, name, "ptb", "bbc_news", read_ptb, _bbc, lambda: hub.is_cached("ptb"))
 
 
 def _gensim_test_file(filename):

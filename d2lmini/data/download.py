@@ -69,7 +69,7 @@ def _stream(url, part, dataset, timeout, end, progress):
     """GET `url` into the file `part` before the monotonic time `end`; returns (received, expected)."""
     import requests
     import urllib3
-    from tqdm.auto import tqdm
+    from ..progress import ProgressBar
     left = max(0.01, end - time.monotonic())
     try:
         with requests.get(url, stream=True, timeout=min(timeout, left)) as resp:
@@ -82,8 +82,8 @@ def _stream(url, part, dataset, timeout, end, progress):
             expected = resp.headers.get("Content-Length")
             expected = int(expected) if expected and expected.isdigit() else None
             received = 0
-            with open(part, "wb") as f, tqdm(total=expected, unit="B", unit_scale=True, desc=dataset,
-                                              disable=not progress, leave=False) as bar:
+            with open(part, "wb") as f, ProgressBar(expected, desc=dataset, unit="B",
+                                                     enabled=progress) as bar:
                 # read1 returns what has arrived (a server sending a byte at a time cannot hold
                 # one read open for ever), so the deadline is checked after every piece.
                 while chunk := resp.raw.read1(CHUNK, decode_content=True):

@@ -6,19 +6,21 @@ from ..fit import check_clip, fit
 from ..metrics import tagging_scores
 from ..utils import ArgumentError, evaluating, model_device, try_device
 from .data import IGNORE_INDEX
+from .decode import decode_tags
 from .memory import SavedTensorMeter, state_bytes
 
 __all__ = ["evaluate_tagger", "predict_tagged", "train_tagger"]
 
 
-def predict_tagged(model, loader, label_names, device=None):
-    """(gold, predicted) lists of string tag sequences, padding removed, in loader order."""
+def predict_tagged(model, loader, label_names, device=None, decode="argmax"):
+    """(gold, predicted) lists of string tag sequences, padding removed, in loader order.
+    decode: 'argmax' per position, or 'bio' for the best valid BIO sequence (`bio_viterbi`)."""
     device = device or model_device(model)
     gold, pred = [], []
     with evaluating(model):
         for tokens, tags, lengths in loader:
             logits = model(tokens.to(device), lengths)        # (B, T, num_tags)
-            best = logits.argmax(dim=-1).cpu()                # (B, T)
+            best = decode_tags(logits, lengths, label_names, decode).cpu()   # (B, T)
             for g, p, n in zip(tags.tolist(), best.tolist(), lengths.tolist()):
                 gold.append([label_names[i] for i in g[:n]])
                 pred.append([label_names[i] for i in p[:n]])
@@ -27,19 +29,19 @@ def predict_tagged(model, loader, label_names, device=None):
     return gold, pred
 
 
-def evaluate_tagger(model, loader, label_names, device=None):
-    """`tagging_scores` of the model's predictions on `loader`."""
-    gold, pred = predict_tagged(model, loader, label_names, device)
+def evaluate_tagger(model, loader, label_names, device=None, decode="argmax"):
+    """`tagging_scores` of the model's predictions on `loader` (decoded by `decode`)."""
+    gold, pred = predict_tagged(model, loader, label_names, device, decode)
     return tagging_scores(gold, pred, label_names)
 
 
 def train_tagger(model, train_iter, valid_iter, label_names, num_epochs=10, lr=1e-3,
                  theta=5.0, *, patience=None, monitor="entity_f1", optimizer="adam",
-                 device=None, progress=True, plot=None, title=None):
+                 device=None, progress=True, plot=None, title=None, decode="argmax"):
     """Train a tagger with `fit`: `CrossEntropyLoss(ignore_index=IGNORE_INDEX)`, Adam by
     default, gradient clipping at global norm `theta` (None: off), and after each epoch the
-    validation scores of `evaluate_tagger`. Early stopping watches `monitor` (default
-    validation entity F1) with `patience` epochs (None: train all `num_epochs`), and the
+    validation scores of `evaluate_tagger` (tags decoded by `decode`). Early stopping
+    watches `monitor` (default validation entity F1) with `patience` epochs (None: train all `num_epochs`), and the
     weights of the best epoch are restored.
 
     Returns a `History`: per-epoch `epoch`, `train_loss`, `seconds`, `tokens_per_s` and the
@@ -72,7 +74,7 @@ def train_tagger(model, train_iter, valid_iter, label_names, num_epochs=10, lr=1
     def evaluate(model):
         if on_cuda:
             peaks["cuda"] = max(peaks["cuda"], torch.cuda.max_memory_allocated(device))
-        return evaluate_tagger(model, valid_iter, label_names, device)
+        return evaluate_tagger(model, valid_iter, label_names, device, decode)
 
     history = fit(model, batches, step, optimizer, lr=lr, max_epochs=num_epochs,
                   evaluate=evaluate, monitor=monitor, mode="max", patience=patience,

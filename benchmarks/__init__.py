@@ -256,7 +256,7 @@ def add_arguments(parser):
     parser.add_argument("--sgns-epochs", type=int, default=None,
                         help="epochs for the SGNS benchmark (default: benchmarks/sgns.py's, 5)")
     parser.add_argument("--sgns-repeats", type=int, default=None,
-                        help="interleaved runs of each SGNS trainer (default: sgns.py's, 3)")
+                        help="interleaved runs of each SGNS trainer (default: sgns.py's, 7)")
     return parser
 
 

@@ -60,7 +60,7 @@ def table(summary):
     return "\n".join(lines)
 
 
-def run(repeats=3, epochs=5, variants=None, max_sentences=None, with_analogies=True, device=None,
+def run(repeats=7, epochs=5, variants=None, max_sentences=None, with_analogies=True, device=None,
         verbose=True):
     """Train every variant `repeats` times (seeds 0, 1, ...), interleaved; return a dict of
     measurements with per-run rows, medians, and the speed of the fastest variant at

@@ -252,6 +252,10 @@ def test_train_tagger_learns_a_trivial_tagging_task():
     with pytest.raises(ValueError, match="label names"):
         train_tagger(model, train, train, LABELS[:3], num_epochs=1, device="cpu", progress=False,
                      plot=False)
+    quiet = train_tagger(model, train, train, LABELS, num_epochs=1, device="cpu", progress=False,
+                         plot=False, measure_memory=False, decode="bio")
+    assert quiet["memory_bytes"] is None and quiet["activation_bytes"] is None
+    assert quiet["entity_f1"][0] > 0.9   # validation scored through the BIO decoder
 
 
 def _tiny_tagging_setup():

@@ -12,10 +12,15 @@ __all__ = ["SavedTensorMeter", "state_bytes"]
 class SavedTensorMeter:
     """Context manager counting the bytes autograd keeps for the backward pass (the
     activations), each storage once. Works on every device, unlike tracemalloc, which
-    does not see PyTorch's allocations."""
+    does not see PyTorch's allocations. enabled=False measures nothing (bytes stays 0)."""
+
+    def __init__(self, enabled=True):
+        self.enabled = enabled
 
     def __enter__(self):
-        self.bytes, self._seen = 0, set()
+        self.bytes, self._seen, self._hooks = 0, set(), None
+        if not self.enabled:
+            return self
 
         def pack(t):
             storage = t.untyped_storage()
@@ -30,7 +35,8 @@ class SavedTensorMeter:
         return self
 
     def __exit__(self, *exc):
-        self._hooks.__exit__(*exc)
+        if self._hooks is not None:
+            self._hooks.__exit__(*exc)
         return False
 
 

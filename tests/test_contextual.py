@@ -231,3 +231,29 @@ def test_the_public_names_stay_importable_from_the_package_top():
     assert len(sentences.DEFAULT_SENTENCES) == 18 and len(contextual.TUTORIAL_SENTENCES) == 3
     for module in (contextual, model, plots, polysemy, sentences, vectors):
         assert all(hasattr(module, name) for name in module.__all__), module.__name__
+
+
+def test_auto_makes_the_data_loaders_choice_and_falls_back_to_the_packaged_copy(monkeypatch, capsys):
+    # a damaged copy in the Hugging Face cache: "auto" says so and takes the packaged model,
+    # exactly as the data loaders do with a damaged cached dataset (d2lmini.data.online.choose)
+    from d2lmini.contextual import model as bert_model
+    monkeypatch.setattr(bert_model, "_in_hub_cache", lambda model_id: True)
+
+    def broken(model_id):
+        raise OSError("unexpected end of file in model.safetensors")
+    monkeypatch.setattr(bert_model, "_load_hub", broken)
+    torch.set_num_threads(1)
+    bert = contextual.load_bert("auto")
+    line = capsys.readouterr().out
+    assert bert.provenance.kind == "embedded default" and bert.num_layers == 6
+    assert "the cached copy cannot be used (OSError: unexpected end of file" in line
+    assert line.startswith("[d2lmini] BERT model: embedded default")
+
+
+def test_the_packaged_copy_by_name_and_an_unknown_model_offline(monkeypatch, capsys):
+    bert = contextual.load_bert("packaged")
+    assert "asked for by name" in capsys.readouterr().out
+    assert bert.provenance.reason == "asked for by name"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(RuntimeError, match="not in the local cache"):
+        contextual.load_bert("no-such-org/no-such-model-d2lmini")

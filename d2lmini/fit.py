@@ -10,8 +10,10 @@ Every trainer of chapters 3 to 7 is a thin pair of functions handed to `fit`:
 `fit` does the rest: zero the gradients, backpropagate, clip the global gradient norm, take
 the optimizer step, stop on a NaN/inf loss or gradient, time each epoch, show a progress
 bar over the batches and a live curve, stop early when the monitored metric stops
-improving, and put back the best weights. A chapter's own hand-written loop (chapter 2's
-`train_epoch_lm`) shows the same steps one by one.
+improving, and put back the best weights. With `optimizer=None`, `step` updates the weights
+itself (as the compiled word2vec trainer does) and `fit` skips the gradient steps but keeps
+the rest. A chapter's own hand-written loop (chapter 2's `train_epoch_lm`) shows the same
+steps one by one.
 """
 import copy
 import math
@@ -50,7 +52,7 @@ class History:
     train_loss: list = field(default_factory=list)  # mean loss per item over the epoch
     seconds: list = field(default_factory=list)     # training time of the epoch (no evaluation)
     items: list = field(default_factory=list)       # items (tokens, examples) trained on
-    grad_norm: list = field(default_factory=list)   # mean global gradient norm before clipping
+    grad_norm: list = field(default_factory=list)   # mean gradient norm before clipping (or NaN)
     metrics: dict = field(default_factory=dict)     # name -> list of per-epoch values
     step_loss: list = field(default_factory=list)   # the loss of every batch, in order
     monitor: str | None = None                      # the metric early stopping watched
@@ -149,9 +151,10 @@ def make_optimizer(model, optimizer, lr=None):
 
 
 def _diverged(what, value, epoch, batch, optimizer, clip):
-    lr = optimizer.param_groups[0].get("lr")
+    lr = optimizer.param_groups[0].get("lr") if optimizer is not None else None
     advice = f"lower the learning rate (now {lr:g})" if isinstance(lr, float) else "lower the learning rate"
-    advice += " or clip gradients (e.g. clip=1.0)" if clip is None else f" or clip harder (now {clip:g})"
+    if optimizer is not None:
+        advice += " or clip gradients (e.g. clip=1.0)" if clip is None else f" or clip harder (now {clip:g})"
     return TrainingDivergedError(f"the {what} became {value} at epoch {epoch}, batch {batch}: "
                                  f"training diverged; {advice}")
 
@@ -174,7 +177,8 @@ def fit(model, train_batches, step, optimizer, *, max_epochs, lr=None, evaluate=
     train_batches: a function returning a fresh iterable of batches for each epoch, or a
         re-iterable such as a DataLoader (not a one-shot generator).
     step, evaluate: see the module docstring; `evaluate` may be None.
-    optimizer: a torch optimizer, or 'sgd' / 'adam' / 'adamw' with `lr`.
+    optimizer: a torch optimizer, or 'sgd' / 'adam' / 'adamw' with `lr`; None when `step`
+        has already updated the weights (no backward, clipping or optimizer step; clip=None).
     monitor, mode, patience: early stopping on `evaluate`'s value `monitor` ('max': higher
         is better, 'min': lower is better); training stops after `patience` epochs without
         improvement (None: never early). With a monitor and `restore_best`, the model ends
@@ -197,7 +201,10 @@ def fit(model, train_batches, step, optimizer, *, max_epochs, lr=None, evaluate=
         raise ArgumentError(f"monitor={monitor!r} needs an evaluate function that returns it")
     if device is not None:
         model.to(device)
-    optimizer = make_optimizer(model, optimizer, lr)
+    if optimizer is None and clip is not None:
+        raise UserError("clip needs an optimizer: with optimizer=None the step updates the "
+                        "weights itself, so clip there or pass clip=None")
+    optimizer = None if optimizer is None else make_optimizer(model, optimizer, lr)
     params = [p for p in model.parameters() if p.requires_grad]
     if isinstance(plot, Animator):
         animator = plot
@@ -216,18 +223,19 @@ def fit(model, train_batches, step, optimizer, *, max_epochs, lr=None, evaluate=
         with ProgressBar(total, desc=desc, unit="batch", enabled=progress) as bar:
             for b, batch in enumerate(batches, 1):
                 loss, n = step(model, batch)
-                value = loss.item()
+                value = loss.item() if torch.is_tensor(loss) else float(loss)
                 if not math.isfinite(value):
                     raise _diverged("loss", value, epoch, b, optimizer, clip)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                try:
-                    norm = grad_clipping(params, clip)   # the norm before clipping
-                except TrainingDivergedError:
-                    raise _diverged("gradient norm", "inf or nan", epoch, b, optimizer, clip) from None
-                optimizer.step()
+                if optimizer is not None:
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    try:
+                        norms.append(grad_clipping(params, clip))   # the norm before clipping
+                    except TrainingDivergedError:
+                        raise _diverged("gradient norm", "inf or nan", epoch, b, optimizer,
+                                        clip) from None
+                    optimizer.step()
                 total_loss, total_items = total_loss + value * n, total_items + n
-                norms.append(norm)
                 history.step_loss.append(value)
                 bar.update(1, loss=value)
         if total_items == 0:
@@ -241,7 +249,7 @@ def fit(model, train_batches, step, optimizer, *, max_epochs, lr=None, evaluate=
         history.epoch.append(epoch)
         history.train_loss.append(total_loss / total_items)
         history.items.append(total_items)
-        history.grad_norm.append(sum(norms) / len(norms))
+        history.grad_norm.append(sum(norms) / len(norms) if norms else math.nan)
         scores = {}
         if evaluate is not None:
             with evaluating(model):

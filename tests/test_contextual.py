@@ -248,6 +248,8 @@ def test_auto_makes_the_data_loaders_choice_and_falls_back_to_the_packaged_copy(
     assert bert.provenance.kind == "embedded default" and bert.num_layers == 6
     assert "the cached copy cannot be used (OSError: unexpected end of file" in line
     assert line.startswith("[d2lmini] BERT model: embedded default")
+    with pytest.raises(OSError, match="unexpected end of file"):   # asked for by name: no fallback
+        contextual.load_bert(contextual.PACKAGED_MODEL)
 
 
 def test_the_packaged_copy_by_name_and_an_unknown_model_offline(monkeypatch, capsys):

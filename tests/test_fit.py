@@ -160,3 +160,45 @@ def test_make_optimizer_accepts_a_built_optimizer():
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     assert make_optimizer(model, opt) is opt
     assert isinstance(make_optimizer(model, "AdamW", 1e-3), torch.optim.AdamW)
+
+
+def _hand_step(lr=0.1):
+    """A step that updates the weights itself (no optimizer): one SGD step on a mean square."""
+    def step(model, batch):
+        x, y = batch
+        loss = ((model(x) - y) ** 2).mean()
+        grads = torch.autograd.grad(loss, list(model.parameters()))
+        with torch.no_grad():
+            for p, g in zip(model.parameters(), grads):
+                p -= lr * g
+        return loss.item(), len(x)
+    return step
+
+
+def test_optimizer_none_lets_the_step_update_the_weights():
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    x = torch.randn(64, 3)
+    y = x @ torch.tensor([[1.0], [-2.0], [0.5]])
+    batches = [(x[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+    before = model.weight.detach().clone()
+    history = fit(model, batches, _hand_step(), None, max_epochs=5, progress=False, plot=False)
+    assert not torch.equal(before, model.weight)
+    assert history.epoch == [1, 2, 3, 4, 5] and history.items == [64] * 5
+    assert len(history.step_loss) == 5 * 4 and history.train_loss[-1] < history.train_loss[0]
+    assert all(math.isnan(g) for g in history.grad_norm)      # fit took no gradient
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_optimizer_none_still_stops_on_a_nan_loss_and_rejects_clip():
+    model = nn.Linear(3, 1)
+    batches = [(torch.randn(4, 3), torch.randn(4, 1))] * 3
+    calls = []
+
+    def step(model, batch):
+        calls.append(1)
+        return (math.nan if len(calls) == 2 else 1.0), 4
+    with pytest.raises(TrainingDivergedError, match="epoch 1, batch 2"):
+        fit(model, batches, step, None, max_epochs=2, progress=False, plot=False)
+    with pytest.raises(UserError, match="clip needs an optimizer"):
+        fit(model, batches, _hand_step(), None, max_epochs=1, clip=1.0, progress=False, plot=False)

@@ -180,6 +180,17 @@ def test_compiled_trainer_with_one_thread_is_reproducible():
     assert torch.equal(a, b) and not torch.equal(a, c)
 
 
+def test_compiled_trainer_goes_through_fit_one_entry_per_epoch():
+    from d2lmini.fit import History
+    sentences = _two_topic_sentences()
+    result = train_word2vec(sentences, embed_size=8, min_count=1, epochs=3, progress=False,
+                            plot=False, workers=2, piece_words=200, sample=0)
+    fitted = result.history["fit"]
+    assert isinstance(fitted, History) and fitted.epoch == [1, 2, 3]
+    assert sum(fitted.items) == result.history["words"] and fitted.items[0] == len(sentences) * 8
+    assert len(fitted.step_loss) == 3 * math.ceil(len(sentences) * 8 / 200 / 16)  # chunks of 2 x 8 pieces
+
+
 def test_loss_curve_has_even_reports_and_no_duplicate_at_the_epoch_end():
     # the old curve reported again at the last batch, averaging one or two batches: a drop
     assert report_points(10) == [2, 5, 8, 10]

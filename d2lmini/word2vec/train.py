@@ -3,7 +3,10 @@
 The corpus is cut into pieces of about `piece_words` words (whole sentences), like gensim's
 jobs; a pool of `workers` threads runs the compiled loop (`kernel.sgns_piece`) on one piece
 after another, all updating the same two tables (Hogwild). The learning rate of a piece
-decays linearly with the share of the whole run done before it. The batched torch trainer
+decays linearly with the share of the whole run done before it. The epochs go through the
+library's one loop, `fit`, with `optimizer=None` (the kernel updates the tables itself): each
+epoch's pieces are queued at once, and a batch of `fit` is a run of consecutive pieces whose
+results it waits for (one tick of the progress bar). The batched torch trainer
 (`engine="batched"`) is in `batched.py`.
 """
 import dataclasses
@@ -15,14 +18,16 @@ import numpy as np
 import torch
 
 from ..errors import UserError
+from ..fit import fit
 from ..plotting import Animator
-from ..progress import ProgressBar
 from ..vocab import Vocab
 from .model import SkipGramNS
 from .pairs import corpus_to_ids, keep_probabilities, noise_alias_table, sentence_starts
 from .vectors import WordVectors
 
 __all__ = ["SGNSConfig", "SGNSResult", "train_word2vec", "report_points"]
+
+CHUNK_PIECES_PER_WORKER = 8   # a batch of `fit` (one progress tick): 8 pieces per thread
 
 
 @dataclasses.dataclass
@@ -131,6 +136,13 @@ def _pieces(starts, piece_words):
     return [starts[a:b + 1] for a, b in zip(cuts[:-1], cuts[1:])]
 
 
+class _Unplotted(Animator):
+    """Keeps `fit`'s per-epoch points quiet: the trainer draws its own curve, 4 points an epoch."""
+
+    def add(self, x, **ys):
+        pass
+
+
 class _Clock:
     """Wall and CPU seconds since start, minus the time spent redrawing the plot."""
 
@@ -192,24 +204,39 @@ def _train_compiled(sentences, vocab, cfg, progress, plot):
     history = {"epoch": [], "loss": [], "pairs": 0}
     offsets = np.cumsum([0] + [int(p[-1] - p[0]) for p in pieces])
     points = set(report_points(len(pieces)))
-    bar = ProgressBar(total=cfg.epochs * raw_words, desc="words", unit="word", enabled=progress)
+    per_chunk = cfg.workers * CHUNK_PIECES_PER_WORKER
+    epochs = iter(range(cfg.epochs))
+    report = {"loss_sum": 0.0, "loss_pairs": 0}     # the running mean between report points
+
+    def chunks():
+        """Queue one epoch's pieces on the pool at once (no thread waits for another between
+        chunks); a batch of `fit` is a chunk of (epoch, k, future) for consecutive pieces."""
+        epoch = next(epochs)
+        jobs = [(epoch, k, pool.submit(run_piece, (epoch, k, p, epoch * len(ids) + offsets[k])))
+                for k, p in enumerate(pieces)]
+        return [jobs[i:i + per_chunk] for i in range(0, len(jobs), per_chunk)]
+
+    def step(model, chunk):
+        """Wait for a chunk's pieces (the kernel updates the tables itself); their mean loss."""
+        chunk_loss, chunk_pairs, chunk_words = 0.0, 0, 0
+        for epoch, k, job in chunk:
+            loss, pairs, words, _ = job.result()
+            chunk_loss, chunk_pairs, chunk_words = chunk_loss + loss, chunk_pairs + pairs, chunk_words + words
+            report["loss_sum"] += loss
+            report["loss_pairs"] += pairs
+            if k + 1 in points and report["loss_pairs"]:
+                x, mean = round(epoch + (k + 1) / len(pieces), 3), report["loss_sum"] / report["loss_pairs"]
+                history["epoch"].append(x)
+                history["loss"].append(mean)
+                if animator is not None:
+                    clock.pause(animator.add, x, loss=mean)
+                report.update(loss_sum=0.0, loss_pairs=0)
+        history["pairs"] += chunk_pairs
+        return chunk_loss / max(1, chunk_pairs), round(raw_words * chunk_words / len(ids))
+
     with ThreadPoolExecutor(max_workers=cfg.workers) as pool:
-        for epoch in range(cfg.epochs):
-            jobs = [(epoch, k, p, epoch * len(ids) + offsets[k]) for k, p in enumerate(pieces)]
-            loss_sum, loss_pairs = 0.0, 0
-            for k, (loss, pairs, words, lr) in enumerate(pool.map(run_piece, jobs)):
-                loss_sum, loss_pairs = loss_sum + loss, loss_pairs + pairs
-                history["pairs"] += pairs
-                bar.update(round(raw_words * words / len(ids)))
-                if k + 1 in points and loss_pairs:
-                    x = round(epoch + (k + 1) / len(pieces), 3)
-                    history["epoch"].append(x)
-                    history["loss"].append(loss_sum / loss_pairs)
-                    bar.update(0, loss=f"{loss_sum / loss_pairs:.3f}", lr=f"{lr:.4f}")
-                    if animator is not None:
-                        clock.pause(animator.add, x, loss=loss_sum / loss_pairs)
-                    loss_sum, loss_pairs = 0.0, 0
-    bar.close()
+        history["fit"] = fit(model, chunks, step, None, max_epochs=cfg.epochs, progress=progress,
+                             plot=_Unplotted(), title="SGNS")
     return _finish(model, vocab, history, clock, raw_words, cfg, progress,
                    compile_seconds=compile_seconds)
 

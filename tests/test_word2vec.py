@@ -191,6 +191,18 @@ def test_compiled_trainer_goes_through_fit_one_entry_per_epoch():
     assert len(fitted.step_loss) == 3 * math.ceil(len(sentences) * 8 / 200 / 16)  # chunks of 2 x 8 pieces
 
 
+def test_batched_trainer_goes_through_fit_one_entry_per_epoch():
+    from d2lmini.fit import History
+    result = train_word2vec(_two_topic_sentences(), engine="batched", batch_size=256, embed_size=8,
+                            min_count=1, epochs=2, progress=False, plot=False, num_threads=1)
+    fitted = result.history["fit"]
+    assert isinstance(fitted, History) and fitted.epoch == [1, 2]
+    assert sum(fitted.items) == result.history["pairs"]          # items: (centre, context) pairs
+    assert len(fitted.step_loss) == sum(math.ceil(n / 256) for n in fitted.items)
+    assert len(result.history["loss"]) == sum(len(report_points(math.ceil(n / 256)))
+                                              for n in fitted.items)   # the curve's points
+
+
 def test_loss_curve_has_even_reports_and_no_duplicate_at_the_epoch_end():
     # the old curve reported again at the last batch, averaging one or two batches: a drop
     assert report_points(10) == [2, 5, 8, 10]

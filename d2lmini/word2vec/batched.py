@@ -6,6 +6,7 @@ turns the scores into small matrix products). Fast, and it runs on a GPU, but it
 quality: every pair of a batch is scored with the same stale vectors and a frequent word's
 steps from the whole batch are summed at once. With G = 64 it reaches about half of
 gensim's Google-analogy accuracy; the compiled engine (`train.py`) matches gensim.
+Its epochs run through `fit` with `optimizer=None`: the step updates the tables by hand.
 """
 import math
 
@@ -13,11 +14,11 @@ import numpy as np
 import torch
 
 from ..errors import UserError
+from ..fit import fit
 from ..plotting import Animator
-from ..progress import ProgressBar
 from .model import SkipGramNS, sgns_sgd_step
 from .pairs import NoiseTable, corpus_to_ids, keep_probabilities, window_pairs
-from .train import _Clock, _finish, report_points
+from .train import _Clock, _finish, _Unplotted, report_points
 
 __all__ = ["train_batched"]
 
@@ -52,33 +53,41 @@ def _train(sentences, vocab, cfg, progress, plot, device):
     expected_pairs = max(1.0, float(keep_p[ids].sum()) * (cfg.window + 1) * cfg.epochs)
     animator = None if plot is False else Animator(xlabel="epoch", ylabel="loss per pair", live=plot)
     history = {"epoch": [], "loss": [], "pairs": 0}
-    done_pairs = 0
-    bar = ProgressBar(total=cfg.epochs * raw_words, desc="words", unit="word", enabled=progress)
-    for epoch in range(cfg.epochs):
+    state = {"epoch": -1, "done_pairs": 0, "loss_sum": 0.0, "loss_pairs": 0}
+
+    def epoch_batches():
+        """One epoch's pairs, subsampled and windowed afresh, as `fit`'s batches (slices)."""
+        state["epoch"] += 1
         kept = rng.random(len(ids)) < keep_p[ids]                     # subsampling
         centres, contexts = window_pairs(ids[kept], sent_ids[kept], cfg.window, rng)
-        centres, contexts = torch.from_numpy(centres).to(device), torch.from_numpy(contexts).to(device)
-        n_pairs = len(centres)
-        n_batches = max(1, math.ceil(n_pairs / cfg.batch_size))
-        points, loss_sum, loss_pairs = set(report_points(n_batches)), 0.0, 0
-        for b in range(n_batches):
-            sl = slice(b * cfg.batch_size, (b + 1) * cfg.batch_size)
-            c, o = centres[sl], contexts[sl]
-            lr = max(cfg.min_lr, cfg.lr * (1 - done_pairs / expected_pairs))
-            share = cfg.share_negatives if len(c) % cfg.share_negatives == 0 else 1
-            negatives = noise.draw((len(c) // share, cfg.negative), generator=gen)  # (B/G, K)
-            loss_sum += sgns_sgd_step(w_in, w_out, c, o, negatives, lr)
-            loss_pairs += len(c)
-            done_pairs += len(c)
-            bar.update(raw_words // n_batches + (1 if b < raw_words % n_batches else 0))
-            if b + 1 in points:
-                x = round(epoch + (b + 1) / n_batches, 3)
-                history["epoch"].append(x)
-                history["loss"].append(loss_sum / loss_pairs)
-                bar.update(0, loss=f"{loss_sum / loss_pairs:.3f}", lr=f"{lr:.4f}")
-                if animator is not None:              # redrawing is not training: pause the clock
-                    clock.pause(animator.add, x, loss=loss_sum / loss_pairs)
-                loss_sum, loss_pairs = 0.0, 0
-        history["pairs"] += n_pairs
-    bar.close()
+        state["centres"] = torch.from_numpy(centres).to(device)       # (P,)
+        state["contexts"] = torch.from_numpy(contexts).to(device)     # (P,)
+        n_batches = max(1, math.ceil(len(centres) / cfg.batch_size))
+        state["n_batches"], state["points"] = n_batches, set(report_points(n_batches))
+        history["pairs"] += len(centres)
+        return [(b, slice(b * cfg.batch_size, (b + 1) * cfg.batch_size)) for b in range(n_batches)]
+
+    def step(model, batch):
+        """One hand-written SGD step on a batch of pairs (no optimizer: `fit` only counts)."""
+        b, sl = batch
+        c, o = state["centres"][sl], state["contexts"][sl]
+        lr = max(cfg.min_lr, cfg.lr * (1 - state["done_pairs"] / expected_pairs))
+        share = cfg.share_negatives if len(c) % cfg.share_negatives == 0 else 1
+        negatives = noise.draw((len(c) // share, cfg.negative), generator=gen)  # (B/G, K)
+        loss = sgns_sgd_step(w_in, w_out, c, o, negatives, lr)       # summed over the batch
+        state["done_pairs"] += len(c)
+        state["loss_sum"] += loss
+        state["loss_pairs"] += len(c)
+        if b + 1 in state["points"]:
+            x = round(state["epoch"] + (b + 1) / state["n_batches"], 3)
+            mean = state["loss_sum"] / state["loss_pairs"]
+            history["epoch"].append(x)
+            history["loss"].append(mean)
+            if animator is not None:              # redrawing is not training: pause the clock
+                clock.pause(animator.add, x, loss=mean)
+            state.update(loss_sum=0.0, loss_pairs=0)
+        return loss / len(c), len(c)
+
+    history["fit"] = fit(model, epoch_batches, step, None, max_epochs=cfg.epochs,
+                         progress=progress, plot=_Unplotted(), title="SGNS (batched)")
     return _finish(model, vocab, history, clock, raw_words, cfg, progress)

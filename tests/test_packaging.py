@@ -166,9 +166,9 @@ def test_every_third_party_import_is_declared_and_every_declaration_used():
     library = _imported_top_level_modules(ROOT / "d2lmini")
     declared = {_name(r) for r in pyproject()["dependencies"]}
     stdlib = set(sys.stdlib_module_names) | {"d2lmini"}
-    needed = {d.lower() for m in library - stdlib for d in dists.get(m, [m])}
+    needed = {_name(d) for m in library - stdlib for d in dists.get(m, [m])}   # PEP 503 names
     assert needed <= declared, f"imported by d2lmini/ but not declared: {sorted(needed - declared)}"
-    used = needed | {d.lower() for m in _notebook_imports() - stdlib for d in dists.get(m, [m])}
+    used = needed | {_name(d) for m in _notebook_imports() - stdlib for d in dists.get(m, [m])}
     unused = declared - used - set(NOT_IMPORTED)
     assert not unused, f"declared but imported nowhere: {sorted(unused)}"
 

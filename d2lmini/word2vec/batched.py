@@ -18,7 +18,7 @@ from ..fit import fit
 from ..plotting import Animator
 from .model import SkipGramNS, sgns_sgd_step
 from .pairs import NoiseTable, corpus_to_ids, keep_probabilities, window_pairs
-from .train import _Clock, _finish, _Unplotted, report_points
+from .result import QuietAnimator, TrainClock, finish_result, report_points
 
 __all__ = ["train_batched"]
 
@@ -35,7 +35,7 @@ def train_batched(sentences, vocab, cfg, progress, plot, device):
 
 
 def _train(sentences, vocab, cfg, progress, plot, device):
-    clock = _Clock()
+    clock = TrainClock()
     ids, sent_ids = corpus_to_ids(sentences, vocab)
     if len(ids) < 2:
         raise UserError("fewer than 2 in-vocabulary words: lower min_count or give more text")
@@ -89,5 +89,5 @@ def _train(sentences, vocab, cfg, progress, plot, device):
         return loss / len(c), len(c)
 
     history["fit"] = fit(model, epoch_batches, step, None, max_epochs=cfg.epochs,
-                         progress=progress, plot=_Unplotted(), title="SGNS (batched)")
-    return _finish(model, vocab, history, clock, raw_words, cfg, progress)
+                         progress=progress, plot=QuietAnimator(), title="SGNS (batched)")
+    return finish_result(model, vocab, history, clock, raw_words, cfg, progress)

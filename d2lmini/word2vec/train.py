@@ -23,7 +23,7 @@ from ..plotting import Animator
 from ..vocab import Vocab
 from .model import SkipGramNS
 from .pairs import corpus_to_ids, keep_probabilities, noise_alias_table, sentence_starts
-from .vectors import WordVectors
+from .result import QuietAnimator, SGNSResult, TrainClock, finish_result, report_points
 
 __all__ = ["SGNSConfig", "SGNSResult", "train_word2vec", "report_points"]
 
@@ -84,21 +84,6 @@ class SGNSConfig:
             raise UserError(f"need 0 < min_lr <= lr, got lr={self.lr}, min_lr={self.min_lr}")
 
 
-@dataclasses.dataclass
-class SGNSResult:
-    """What `train_word2vec` returns: the model, its vocabulary, the word vectors and a history."""
-    model: SkipGramNS
-    vocab: Vocab
-    vectors: WordVectors
-    history: dict
-
-
-def report_points(n_steps, per_epoch=4):
-    """The step numbers (1-based) after which to report the mean loss: `per_epoch` evenly
-    spaced ones ending at the last step, each once (no extra report of a tiny remainder)."""
-    return sorted({max(1, round(n_steps * q / per_epoch)) for q in range(1, per_epoch + 1)})
-
-
 def train_word2vec(sentences, vocab=None, config=None, progress=True, plot=None, device=None,
                    **overrides):
     """Train SGNS word vectors on tokenised sentences; returns an SGNSResult.
@@ -136,33 +121,6 @@ def _pieces(starts, piece_words):
     return [starts[a:b + 1] for a, b in zip(cuts[:-1], cuts[1:])]
 
 
-class _Unplotted(Animator):
-    """Keeps `fit`'s per-epoch points quiet: the trainer draws its own curve, 4 points an epoch."""
-
-    def add(self, x, **ys):
-        pass
-
-
-class _Clock:
-    """Wall and CPU seconds since start, minus the time spent redrawing the plot."""
-
-    def __init__(self):
-        self.wall, self.cpu, self.paused_wall, self.paused_cpu = (time.perf_counter(),
-                                                                   time.process_time(), 0.0, 0.0)
-
-    def pause(self, fn, *args, **kwargs):
-        w, c = time.perf_counter(), time.process_time()
-        fn(*args, **kwargs)
-        self.paused_wall += time.perf_counter() - w
-        self.paused_cpu += time.process_time() - c
-
-    def seconds(self):
-        return time.perf_counter() - self.wall - self.paused_wall
-
-    def cpu_seconds(self):
-        return time.process_time() - self.cpu - self.paused_cpu
-
-
 def _train_compiled(sentences, vocab, cfg, progress, plot):
     from .kernel import sgns_piece
     t0 = time.perf_counter()
@@ -170,7 +128,7 @@ def _train_compiled(sentences, vocab, cfg, progress, plot):
                np.zeros((1, 1), np.float32), np.ones(1), np.zeros(1, np.int64), np.ones(1), 1, 1,
                0.0, 0, False, np.zeros(2, np.int32))                      # compile (or load the cached build)
     compile_seconds = time.perf_counter() - t0
-    clock = _Clock()
+    clock = TrainClock()
     ids, sent_ids = corpus_to_ids(sentences, vocab)
     if len(ids) < 2:
         raise UserError("fewer than 2 in-vocabulary words: lower min_count or give more text")
@@ -236,18 +194,6 @@ def _train_compiled(sentences, vocab, cfg, progress, plot):
 
     with ThreadPoolExecutor(max_workers=cfg.workers) as pool:
         history["fit"] = fit(model, chunks, step, None, max_epochs=cfg.epochs, progress=progress,
-                             plot=_Unplotted(), title="SGNS")
-    return _finish(model, vocab, history, clock, raw_words, cfg, progress,
+                             plot=QuietAnimator(), title="SGNS")
+    return finish_result(model, vocab, history, clock, raw_words, cfg, progress,
                    compile_seconds=compile_seconds)
-
-
-def _finish(model, vocab, history, clock, raw_words, cfg, progress, **extra):
-    """Fill in the speeds, print the one-line summary and wrap up an SGNSResult."""
-    seconds = clock.seconds()
-    history.update(words=raw_words * cfg.epochs, seconds=seconds, plot_seconds=clock.paused_wall,
-                   cpu_seconds=clock.cpu_seconds(), words_per_s=raw_words * cfg.epochs / seconds,
-                   pairs_per_s=history["pairs"] / seconds, **extra)
-    if progress:
-        print(f"{raw_words * cfg.epochs:,} words ({cfg.epochs} epochs) in {seconds:.1f} s: "
-              f"{history['words_per_s']:,.0f} words/s, {history['pairs_per_s']:,.0f} pairs/s")
-    return SGNSResult(model, vocab, WordVectors.from_model(model, vocab), history)

@@ -1,7 +1,7 @@
 """Loading the BERT model of chapter 8: the packaged all-MiniLM-L6-v2 (checked against its
 manifest, no download), a local folder, or a `transformers` model id."""
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..data import carriers
 
@@ -17,8 +17,12 @@ class Bert:
     tokenizer: object
     model: object
     name: str
-    source: str
     provenance: object = None   # a d2lmini.data Provenance: what was loaded and why
+
+    @property
+    def source(self):
+        """Where the weights came from, and the model's size (the provenance's source line)."""
+        return self.provenance.source if self.provenance is not None else ""
 
     @property
     def num_layers(self):
@@ -69,10 +73,8 @@ def _load(name, where, provenance, local_only=False, why=""):
     cfg = encoder.config
     size = (f"{cfg.num_hidden_layers} layers, hidden size {cfg.hidden_size}, "
             f"{sum(p.numel() for p in encoder.parameters()) / 1e6:.1f} M parameters")
-    from dataclasses import replace
     provenance = replace(provenance, size=size, source=f"{provenance.source}; {size}")
-    return Bert(tokenizer=tokenizer, model=encoder, name=name, source=provenance.source,
-                provenance=provenance)
+    return Bert(tokenizer=tokenizer, model=encoder, name=name, provenance=provenance)
 
 
 def _load_packaged():

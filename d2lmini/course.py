@@ -8,6 +8,7 @@ and a wheel.
 import os
 import pathlib
 import re
+import tempfile
 import time
 
 from .errors import UserError
@@ -74,6 +75,18 @@ def kernel_env(quick=False):
     return env
 
 
+def kernel_manager(socket_dir):
+    """A kernel manager for one chapter run. On Linux and macOS the kernel talks to us over
+    Unix sockets in `socket_dir` (IPC: nothing listens on a network port, and ipykernel has
+    no reason to warn about unencrypted TCP); Windows has no IPC transport, so TCP there."""
+    from jupyter_client.manager import KernelManager
+    if os.name != "posix":
+        return KernelManager(kernel_name="python3")
+    # an absolute path: the default relative one resolves against two working directories
+    return KernelManager(kernel_name="python3", transport="ipc",
+                         ip=os.path.join(socket_dir, "kernel"))
+
+
 def run_notebook(path, out_dir, timeout=1800, quick=False):
     """Execute one notebook top to bottom in a fresh kernel; write the executed copy to
     `out_dir` and return the seconds it took."""
@@ -82,8 +95,14 @@ def run_notebook(path, out_dir, timeout=1800, quick=False):
     path, out_dir = pathlib.Path(path), pathlib.Path(out_dir)
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env(quick))
+    with tempfile.TemporaryDirectory(prefix="d2lmini-kernel-") as socket_dir:
+        km = kernel_manager(socket_dir)
+        try:
+            NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}).execute(env=kernel_env(quick))
+        finally:   # a kernel manager we pass in is ours to stop (nbclient stops only its own)
+            if km.has_kernel:
+                km.shutdown_kernel(now=False)
     seconds = time.perf_counter() - start
     out_dir.mkdir(parents=True, exist_ok=True)
     write_notebook(nb, out_dir / path.name)

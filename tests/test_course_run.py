@@ -1,8 +1,12 @@
-"""`d2lmini course run` keeps figures whatever MPLBACKEND says; `course clean` stores the
-notebook metadata as JupyterLab saves it."""
-import nbformat
+"""`d2lmini course run` keeps figures whatever MPLBACKEND says and talks to its kernel over
+Unix sockets; `course clean` stores the notebook metadata as JupyterLab saves it."""
+import os
 
-from d2lmini.course import KERNELSPEC, LANGUAGE_INFO, clean_notebook, run_notebook
+import nbformat
+import pytest
+
+from d2lmini import course
+from d2lmini.course import KERNELSPEC, LANGUAGE_INFO, clean_notebook, kernel_manager, run_notebook
 
 
 def test_executed_copy_keeps_figures_under_agg(tmp_path, monkeypatch):
@@ -19,6 +23,27 @@ def test_executed_copy_keeps_figures_under_agg(tmp_path, monkeypatch):
     assert "image/png" in kinds, f"the figure was dropped: {kinds}"
     assert done.cells[1].outputs[0]["text"].strip() == "1", "quick mode reaches the kernel"
     assert not list((tmp_path / "out").glob("*.tmp")), "no half-written file left"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Windows has no IPC transport (TCP is used there)")
+def test_the_kernel_is_reached_over_ipc_and_stopped_after_the_run(tmp_path, capfd, monkeypatch):
+    made = []
+
+    def recording_manager(socket_dir):
+        made.append(kernel_manager(socket_dir))
+        return made[-1]
+    monkeypatch.setattr(course, "kernel_manager", recording_manager)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
+    src = tmp_path / "ipc.ipynb"
+    nbformat.write(nb, src)
+    run_notebook(src, tmp_path / "out", timeout=120)
+    done = nbformat.read(tmp_path / "out" / "ipc.ipynb", as_version=4)
+    assert done.cells[0].outputs[0]["text"].strip() == "42"
+    (km,) = made
+    assert km.transport == "ipc" and os.path.isabs(km.ip)
+    assert not km.is_alive(), "the kernel outlived the run"
+    assert "without encryption" not in capfd.readouterr().err   # ipykernel's TCP warning
 
 
 def test_clean_stores_what_jupyterlab_saves():

@@ -34,7 +34,28 @@ def test_journal_skips_a_torn_line_and_locks(tmp_path):
         j.append({"student": "c", "solution_sha256": "s", "score": 2})
         assert set(j.latest("s")) == {"a", "c"}
         with pytest.raises(UserError, match="another `d2lmini grade`"):
-            Journal(path)
+            Journal(path, lock_wait=0.2)
+
+
+def test_journal_waits_for_a_lock_a_dying_grader_leaves_in_a_forked_child(tmp_path):
+    # A grader killed while starting a worker: the forked worker holds the journal's
+    # descriptor (and so the lock) until it execs. The next grader waits that moment out.
+    path = tmp_path / "g.journal.jsonl"
+    j = Journal(path)
+    child = os.fork()
+    if child == 0:                      # the not-yet-exec'd worker
+        time.sleep(0.6)
+        os._exit(0)
+    j.close()                           # the grader is gone; its child still holds the lock
+    try:
+        with pytest.raises(UserError, match="another `d2lmini grade`"):
+            Journal(path, lock_wait=0.1)
+        start = time.monotonic()
+        with Journal(path) as again:
+            again.append({"student": "a", "solution_sha256": "s", "score": 1})
+        assert time.monotonic() - start < 3.0
+    finally:
+        os.waitpid(child, 0)
 
 
 def test_sigkill_mid_run_loses_no_finished_grade_and_resumes(tmp_path):

@@ -10,10 +10,16 @@ import fcntl
 import json
 import os
 import pathlib
+import time
 
 from ..errors import UserError
 
 __all__ = ["Journal", "journal_path"]
+
+# How long to wait for the lock before saying another grader holds it. A grader killed a
+# moment ago can leave the lock held for a few milliseconds by a worker it was starting
+# (forked, not yet exec'd: the journal's descriptor closes only at exec).
+LOCK_WAIT_SECONDS = 3.0
 
 
 def journal_path(csv_path):
@@ -25,7 +31,7 @@ def journal_path(csv_path):
 class Journal:
     """Append-only records of graded submissions, locked while a grader uses them."""
 
-    def __init__(self, path):
+    def __init__(self, path, lock_wait=LOCK_WAIT_SECONDS):
         self.path = pathlib.Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,13 +39,23 @@ class Journal:
         except OSError as err:
             raise UserError(f"cannot write grades to {self.path.parent}: {err.strerror}: give "
                             "--out a file in a folder you can write") from None
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        if not self._lock(lock_wait):
             os.close(self._fd)
             raise UserError(f"another `d2lmini grade` is writing {self.path}: wait for it to "
                             "finish, or give another --out") from None
         self._end_with_newline()
+
+    def _lock(self, wait):
+        """Take the lock, retrying for up to `wait` seconds; False if it stays taken."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.05)
 
     def _end_with_newline(self):
         """After a torn last line, start the next record on a line of its own."""
